@@ -1,0 +1,32 @@
+# The two commands: `make run` (set up and serve the demo) and `make test` (set up and run the suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench install clean help
+
+help:  ## List the targets
+	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)  ## Create .venv and install the app with its test dependencies
+
+run: install  ## Migrate, seed the demo workspace if the database is empty, serve on http://127.0.0.1:8000
+	$(BIN)/meetings db upgrade
+	$(BIN)/meetings demo --if-empty
+	$(BIN)/meetings serve
+
+test: install  ## Run the whole suite (SQLite, PostgreSQL when reachable, Chromium browser tests)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:  ## Remove the virtual environment and caches (keeps data/)
+	rm -rf $(VENV) .pytest_cache build *.egg-info

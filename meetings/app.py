@@ -1,0 +1,80 @@
+"""The app factory: the one place that wires settings, database, routes, templates and logging."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.di import Provide
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from meetings import __version__
+from meetings.db import Database
+from meetings.settings import Settings
+from meetings.web import ROUTE_HANDLERS
+from meetings.web.dependencies import provide_db_session, provide_now
+from meetings.web.errors import EXCEPTION_HANDLERS
+from meetings.web.template_filters import register_filters
+
+PACKAGE_DIR = Path(__file__).parent
+
+
+def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) -> Litestar:
+    """Build the ASGI app for ``settings``. Opens no connection until the first request.
+
+    ``clock`` returns the current aware time; tests pass a fixed one instead of the machine's.
+    """
+    database = Database(settings.resolved_database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            database.dispose()
+
+    template_config = TemplateConfig(
+        directory=PACKAGE_DIR / "templates",
+        engine=JinjaTemplateEngine,
+        engine_callback=lambda engine: register_filters(engine.engine, settings),
+    )
+    app = Litestar(
+        route_handlers=[
+            *ROUTE_HANDLERS,
+            create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"], name="static"),
+        ],
+        dependencies={
+            "db_session": Provide(provide_db_session),
+            "now": Provide(provide_now, sync_to_thread=False),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        template_config=template_config,
+        lifespan=[lifespan],
+        logging_config=LoggingConfig(
+            root={"level": settings.log_level, "handlers": ["queue_listener"]},
+            log_exceptions="debug" if settings.debug else "never",  # errors.py logs 500s itself
+        ),
+        # The interactive API pages load scripts from a CDN, which an offline install can't reach;
+        # serve the schema itself only.
+        openapi_config=OpenAPIConfig(
+            title="Meetings API", version=__version__, path="/api/schema", render_plugins=[JsonRenderPlugin()]
+        ),
+        debug=settings.debug,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.clock = clock or (lambda: datetime.now(UTC))
+    return app
+
+
+def create_app_from_env() -> Litestar:
+    """ASGI factory for ``uvicorn --factory`` and ``meetings serve``: settings from the environment."""
+    return create_app(Settings.from_env())

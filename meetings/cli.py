@@ -1,0 +1,156 @@
+"""The ``meetings`` command: serve the app, migrate the database, seed the demo, manage users."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import click
+
+from meetings.db import Database
+from meetings.settings import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _database(settings: Settings) -> Database:
+    try:
+        return Database(settings.resolved_database_url)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _parse_now(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not an ISO 8601 time, e.g. 2026-03-02T09:00:00+01:00", param_hint="--now"
+        ) from None
+    if parsed.tzinfo is None:
+        raise click.BadParameter("give a time with an offset, e.g. 2026-03-02T09:00:00Z", param_hint="--now")
+    return parsed
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="meetings")
+def main() -> None:
+    """Meetings: agendas, notes and action items for teams, self-hosted.
+
+    Settings come from MEETINGS_* environment variables and an optional .env file
+    (see the README for every setting).
+    """
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on. [default: MEETINGS_HOST or 127.0.0.1]")
+@click.option("--port", type=int, default=None, help="Port to listen on. [default: MEETINGS_PORT or 8000]")
+@click.option("--workers", type=int, default=None, help="Worker processes. [default: MEETINGS_WORKERS or 1]")
+@click.option("--reload", is_flag=True, help="Restart when the code changes (development only).")
+def serve(host: str | None, port: int | None, workers: int | None, reload: bool) -> None:
+    """Serve the web app (and its live updates) over HTTP."""
+    import uvicorn
+
+    settings = _settings()
+    host, port = host or settings.host, port or settings.port
+    click.echo(f"Meetings is serving on http://{host}:{port} (public URL {settings.base_url}). Ctrl+C stops it.")
+    uvicorn.run(
+        "meetings.app:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=None if reload else (workers or settings.workers),
+        reload=reload,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+    )
+
+
+@main.group()
+def db() -> None:
+    """Manage the database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Migrate to this revision.")
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the database to the newest schema."""
+    from meetings.migrate import current_revision, upgrade
+
+    database = _database(_settings())
+    try:
+        before = current_revision(database.engine)
+        upgrade(database.engine, revision)
+        after = current_revision(database.engine)
+    finally:
+        database.dispose()
+    if before == after:
+        click.echo(f"Database already at revision {after}.")
+    else:
+        click.echo(f"Database migrated from {before or 'empty'} to {after}.")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the database's schema revision and the newest one this version ships."""
+    from meetings.migrate import current_revision, head_revision
+
+    database = _database(_settings())
+    try:
+        click.echo(f"database: {current_revision(database.engine) or 'empty'}\nnewest:   {head_revision()}")
+    finally:
+        database.dispose()
+
+
+@main.command()
+@click.option("--now", "now_text", default=None, help="Seed as if it were this ISO 8601 time. [default: now]")
+@click.option("--if-empty", is_flag=True, help="Only seed a database that has no users yet.")
+def demo(now_text: str | None, if_empty: bool) -> None:
+    """Seed a realistic demo workspace (safe to run again: it never duplicates)."""
+    from meetings.domain.demo import database_is_empty, seed_demo
+
+    now = _parse_now(now_text)
+    database = _database(_settings())
+    try:
+        with database.session() as session:
+            if if_empty and not database_is_empty(session):
+                click.echo("The database already has users; demo data not added.")
+                return
+            result = seed_demo(session, now)
+    finally:
+        database.dispose()
+    if not result.created:
+        click.echo("The demo workspace already exists; nothing added.")
+        return
+    click.echo(f"Demo workspace created: {len(result.users)} people, {result.meetings} meetings, "
+               f"{result.action_items} action items.")
+    for user in result.users:
+        click.echo(f"  {user.name:<14} {user.email}")
+
+
+@main.command("create-user")
+@click.option("--email", required=True, help="Email address; used to sign in and for reminders.")
+@click.option("--name", required=True, help="Full name shown to others.")
+@click.option("--time-zone", default="UTC", show_default=True, help="IANA time zone, e.g. Europe/Berlin.")
+@click.option("--admin", is_flag=True, help="Make the user a workspace admin.")
+def create_user_command(email: str, name: str, time_zone: str, admin: bool) -> None:
+    """Create a user account."""
+    from meetings.domain.errors import ValidationError
+    from meetings.domain.users import create_user
+
+    database = _database(_settings())
+    try:
+        with database.session() as session:
+            user = create_user(session, email=email, name=name, time_zone=time_zone, is_admin=admin)
+            click.echo(f"Created {'admin ' if admin else ''}user {user.name} <{user.email}> (id {user.id}).")
+    except ValidationError as exc:
+        messages = "\n".join(f"  --{field.replace('_', '-')}: {message}" for field, message in exc.errors.items())
+        raise click.ClickException(f"the user was not created:\n{messages}") from None
+    finally:
+        database.dispose()

@@ -1,0 +1,1 @@
+"""Business rules and queries. Never imports the web framework."""

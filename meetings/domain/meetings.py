@@ -1,0 +1,132 @@
+"""Reading meetings: lists for the dashboard and the meetings page, and one meeting in full."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from meetings.domain.errors import NotFoundError
+from meetings.models import (
+    ActionItem,
+    AgendaItem,
+    AgendaSection,
+    Decision,
+    Meeting,
+    MeetingAttendee,
+    MeetingStatus,
+    Note,
+    NoteVisibility,
+)
+
+# A meeting that started less than this long ago and is not ended still counts as upcoming.
+RECENT_START = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class MeetingDetail:
+    """Everything the meeting page shows, loaded in a fixed number of queries."""
+
+    meeting: Meeting
+    sections: list[AgendaSection]
+    unsectioned_items: list[AgendaItem]
+    shared_notes: list[Note]
+    decisions: list[Decision]
+    action_items: list[ActionItem]
+
+    @property
+    def planned_minutes(self) -> int:
+        """Sum of the agenda's time boxes."""
+        items = [i for s in self.sections for i in s.items] + self.unsectioned_items
+        return sum(i.time_box_minutes or 0 for i in items)
+
+    @property
+    def over_time(self) -> bool:
+        """True when the time boxes add up to more than the meeting's length."""
+        return self.planned_minutes > self.meeting.duration_minutes
+
+
+def _with_people() -> list:  # type: ignore[type-arg]
+    return [
+        selectinload(Meeting.attendees).selectinload(MeetingAttendee.user),
+        selectinload(Meeting.team),
+        selectinload(Meeting.organizer),
+    ]
+
+
+def upcoming_meetings(session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
+    """Meetings still to come or under way (started within the last day), soonest first."""
+    query = (
+        select(Meeting)
+        .where(Meeting.starts_at >= now - RECENT_START)
+        .where(Meeting.status.in_([MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS]))
+        .order_by(Meeting.starts_at)
+        .limit(limit)
+        .options(*_with_people())
+    )
+    return list(session.scalars(query))
+
+
+def past_meetings(session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
+    """Meetings that are over (ended, cancelled, or started over a day ago), most recent first."""
+    query = (
+        select(Meeting)
+        .where(Meeting.starts_at < now)
+        .where(
+            or_(
+                Meeting.status.in_([MeetingStatus.ENDED, MeetingStatus.CANCELLED]),
+                Meeting.starts_at < now - RECENT_START,
+            )
+        )
+        .order_by(Meeting.starts_at.desc())
+        .limit(limit)
+        .options(*_with_people())
+    )
+    return list(session.scalars(query))
+
+
+def meeting_detail(session: Session, meeting_id: int) -> MeetingDetail:
+    """One meeting with its agenda, shared notes, decisions and action items."""
+    meeting = session.scalar(
+        select(Meeting).where(Meeting.id == meeting_id).options(*_with_people(), selectinload(Meeting.series))
+    )
+    if meeting is None:
+        raise NotFoundError(f"meeting {meeting_id}")
+    sections = list(
+        session.scalars(
+            select(AgendaSection)
+            .where(AgendaSection.meeting_id == meeting_id)
+            .order_by(AgendaSection.position)
+            .options(
+                selectinload(AgendaSection.items).selectinload(AgendaItem.owner),
+                selectinload(AgendaSection.items).selectinload(AgendaItem.carried_over_from),
+            )
+        )
+    )
+    unsectioned = list(
+        session.scalars(
+            select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting_id, AgendaItem.section_id.is_(None))
+            .order_by(AgendaItem.position)
+            .options(selectinload(AgendaItem.owner))
+        )
+    )
+    notes = list(
+        session.scalars(
+            select(Note).where(Note.meeting_id == meeting_id, Note.visibility == NoteVisibility.SHARED)
+        )
+    )
+    decisions = list(
+        session.scalars(select(Decision).where(Decision.meeting_id == meeting_id).order_by(Decision.created_at))
+    )
+    actions = list(
+        session.scalars(
+            select(ActionItem)
+            .where(ActionItem.meeting_id == meeting_id)
+            .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
+            .options(selectinload(ActionItem.assignee), selectinload(ActionItem.agenda_item))
+        )
+    )
+    return MeetingDetail(meeting, sections, unsectioned, notes, decisions, actions)

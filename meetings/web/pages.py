@@ -1,0 +1,54 @@
+"""The browsable pages: dashboard, meetings list and the meeting page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Template
+from sqlalchemy.orm import Session
+
+from meetings.domain import action_items as action_item_queries
+from meetings.domain import meetings as meeting_queries
+from meetings.domain.teams import teams_overview
+
+
+class PageController(Controller):
+    """Server-rendered pages; each handler asks the domain once and renders a template."""
+
+    include_in_schema = False
+
+    @get("/", name="dashboard", sync_to_thread=True)
+    def dashboard(self, db_session: NamedDependency[Session], now: NamedDependency[datetime]) -> Template:
+        """Upcoming meetings, open action items (overdue ones stand out) and teams."""
+        actions = action_item_queries.open_action_items(db_session, limit=20)
+        return Template(
+            "dashboard/index.html",
+            context={
+                "now": now,
+                "meetings": meeting_queries.upcoming_meetings(db_session, now, limit=10),
+                "action_items": actions,
+                "overdue_ids": {a.id for a in actions if action_item_queries.is_overdue(a, now)},
+                "teams": teams_overview(db_session),
+            },
+        )
+
+    @get("/meetings", name="meetings", sync_to_thread=True)
+    def meetings(self, db_session: NamedDependency[Session], now: NamedDependency[datetime]) -> Template:
+        """Upcoming and past meetings."""
+        return Template(
+            "meetings/list.html",
+            context={
+                "upcoming": meeting_queries.upcoming_meetings(db_session, now, limit=50),
+                "past": meeting_queries.past_meetings(db_session, now, limit=50),
+            },
+        )
+
+    @get("/meetings/{meeting_id:int}", name="meeting", sync_to_thread=True)
+    def meeting(self, db_session: NamedDependency[Session], now: NamedDependency[datetime], meeting_id: FromPath[int]) -> Template:
+        """One meeting: header, agenda, notes, decisions and action items."""
+        detail = meeting_queries.meeting_detail(db_session, meeting_id)
+        overdue = {a.id for a in detail.action_items if action_item_queries.is_overdue(a, now)}
+        return Template("meetings/detail.html", context={"detail": detail, "m": detail.meeting, "overdue_ids": overdue})
