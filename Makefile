@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench install clean help
+.PHONY: run test bench install clean help screenshots
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -30,3 +30,6 @@ test: install  ## Run the whole suite (SQLite, PostgreSQL when reachable, Chromi
 
 clean:  ## Remove the virtual environment and caches (keeps data/)
 	rm -rf $(VENV) .pytest_cache build *.egg-info
+
+screenshots: install  ## Retake docs/screenshots from the app at http://127.0.0.1:8000 (start it with `make run`)
+	$(BIN)/python tools/screenshots.py
