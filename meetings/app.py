@@ -20,7 +20,11 @@ from meetings import __version__
 from meetings.db import Database
 from meetings.settings import Settings
 from meetings.web import ROUTE_HANDLERS
+from meetings.integrations.email_delivery import SmtpTransport
+from meetings.integrations.email_templates import JinjaEmailComposer
+from meetings.web.auth import provide_actor, provide_current_user, provide_user
 from meetings.web.dependencies import provide_db_session, provide_now
+from meetings.web.security import add_security_headers, csrf_config
 from meetings.web.errors import EXCEPTION_HANDLERS
 from meetings.web.template_filters import register_filters
 
@@ -33,6 +37,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     ``clock`` returns the current aware time; tests pass a fixed one instead of the machine's.
     """
     database = Database(settings.resolved_database_url)
+    secret_key = settings.resolved_secret_key()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -54,7 +59,12 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
         dependencies={
             "db_session": Provide(provide_db_session),
             "now": Provide(provide_now, sync_to_thread=False),
+            "current_user": Provide(provide_current_user, sync_to_thread=True),
+            "user": Provide(provide_user, sync_to_thread=False),
+            "actor": Provide(provide_actor, sync_to_thread=True),
         },
+        csrf_config=csrf_config(settings, secret_key),
+        before_send=[add_security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=template_config,
         lifespan=[lifespan],
@@ -71,6 +81,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     )
     app.state.settings = settings
     app.state.db = database
+    app.state.email_composer = JinjaEmailComposer(settings.base_url)
+    app.state.mail_transport = SmtpTransport(settings.smtp_url) if settings.smtp_url else None
     app.state.clock = clock or (lambda: datetime.now(UTC))
     return app
 

@@ -113,7 +113,7 @@ def db_current() -> None:
 @click.option("--if-empty", is_flag=True, help="Only seed a database that has no users yet.")
 def demo(now_text: str | None, if_empty: bool) -> None:
     """Seed a realistic demo workspace (safe to run again: it never duplicates)."""
-    from meetings.domain.demo import database_is_empty, seed_demo
+    from meetings.domain.demo import database_is_empty, demo_sign_in, seed_demo
 
     now = _parse_now(now_text)
     database = _database(_settings())
@@ -121,17 +121,20 @@ def demo(now_text: str | None, if_empty: bool) -> None:
         with database.session() as session:
             if if_empty and not database_is_empty(session):
                 click.echo("The database already has users; demo data not added.")
-                return
-            result = seed_demo(session, now)
+                result = demo_sign_in(session)
+            else:
+                result = seed_demo(session, now)
+                if result.created:
+                    click.echo(f"Demo workspace created: {len(result.users)} people, {result.meetings} meetings, "
+                               f"{result.action_items} action items.")
+                else:
+                    click.echo("The demo workspace already exists; nothing added.")
     finally:
         database.dispose()
-    if not result.created:
-        click.echo("The demo workspace already exists; nothing added.")
-        return
-    click.echo(f"Demo workspace created: {len(result.users)} people, {result.meetings} meetings, "
-               f"{result.action_items} action items.")
-    for user in result.users:
-        click.echo(f"  {user.name:<14} {user.email}")
+    if result is not None and result.users:
+        click.echo(f"Sign in as any of these, with the password {result.password!r}:")
+        for user in result.users:
+            click.echo(f"  {user.email:<22} {user.name}{' (admin)' if user.is_admin else ''}")
 
 
 @main.command("create-user")

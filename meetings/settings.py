@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,20 @@ class Settings:
     log_level: str = "INFO"
     """Logging level: DEBUG, INFO, WARNING or ERROR."""
 
+    secret_key: str = ""
+    """Secret for CSRF tokens and signed links. Empty: one is generated once and kept in
+    ``<data_dir>/secret_key``. Set the same value on every machine when running several."""
+
+    smtp_url: str = ""
+    """``smtp://user:password@host:587`` (STARTTLS) or ``smtps://...:465`` (TLS). Empty: emails are
+    kept in the in-app mailbox page instead of being sent."""
+
+    mail_from: str = "Meetings <meetings@localhost>"
+    """Sender of every email."""
+
+    session_days: int = 30
+    """How long a sign-in lasts without activity, in days."""
+
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> Settings:
         """Build settings from a mapping of field names (or ``MEETINGS_*`` names) to raw values."""
@@ -74,6 +89,22 @@ class Settings:
     def names(cls) -> list[str]:
         """The environment variable name of every setting."""
         return [PREFIX + f.name.upper() for f in dataclasses.fields(cls)]
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies get the Secure flag when the app is served over https."""
+        return self.base_url.startswith("https://")
+
+    def resolved_secret_key(self) -> str:
+        """The configured secret, or the one generated and kept in the data folder."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+            path.chmod(0o600)
+        return path.read_text(encoding="utf-8").strip()
 
     @property
     def resolved_database_url(self) -> str:
@@ -110,6 +141,12 @@ def _convert(f: dataclasses.Field[Any], raw: Any) -> Any:
         if raw.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise SettingsError(f"{name} must be DEBUG, INFO, WARNING or ERROR, got {raw!r}")
         return raw.upper()
+    if f.name == "smtp_url" and raw and not raw.startswith(("smtp://", "smtps://")):
+        raise SettingsError(f"{name} must start with smtp:// or smtps://, got {raw!r}")
+    if f.name == "secret_key" and raw and len(raw) < 32:
+        raise SettingsError(f"{name} must be at least 32 characters long")
+    if f.name == "mail_from" and any(c in raw for c in "\r\n"):
+        raise SettingsError(f"{name} must be a single line")
     if f.name == "base_url":
         if not raw.startswith(("http://", "https://")):
             raise SettingsError(f"{name} must start with http:// or https://, got {raw!r}")

@@ -12,7 +12,8 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -163,9 +164,27 @@ def db(database_url: str) -> Iterator[Database]:
     database.dispose()
 
 
+class Clock:
+    """The app's clock in tests: fixed at FIXED_NOW until a test moves it."""
+
+    def __init__(self) -> None:
+        self.now = FIXED_NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
 @pytest.fixture
-def app(settings: Settings) -> Litestar:
-    return create_app(settings, clock=lambda: FIXED_NOW)
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def app(settings: Settings, clock: Clock) -> Litestar:
+    return create_app(settings, clock=clock)
 
 
 @pytest.fixture
@@ -181,3 +200,36 @@ def demo(db: Database) -> None:
 
     with db.session() as session:
         seed_demo(session, FIXED_NOW)
+
+
+DEMO_PASSWORD = "meetings-demo"
+
+
+def csrf_token(client: TestClient[Litestar], path: str = "/signin") -> str:
+    """The CSRF token a page embeds in its forms (and sets as a cookie) for this client."""
+    match = re.search(r'name="_csrf_token" value="([^"]+)"', client.get(path).text)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client: TestClient[Litestar], email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the form, as a browser would."""
+    response = client.post(
+        "/signin",
+        data={"email": email, "password": password, "next": "/", "_csrf_token": csrf_token(client)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
+def post_form(client: TestClient[Litestar], path: str, data: dict[str, str], **kwargs):  # type: ignore[no-untyped-def]
+    """POST a form with a valid CSRF token."""
+    token = csrf_token(client, kwargs.pop("token_from", "/signin"))
+    return client.post(path, data={**data, "_csrf_token": token}, follow_redirects=False, **kwargs)
+
+
+@pytest.fixture
+def maya(client: TestClient[Litestar], demo: None) -> TestClient[Litestar]:
+    """A client signed in as Maya, the demo workspace's admin (Platform's manager)."""
+    sign_in(client, "maya@example.com")
+    return client

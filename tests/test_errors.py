@@ -22,12 +22,12 @@ def test_api_errors_are_problem_details(client):
     assert body["status"] == 404 and body["title"] == "Not Found"
 
 
-def test_unknown_meeting_is_404(client):
-    assert client.get("/meetings/424242").status_code == 404
+def test_unknown_meeting_is_404(maya):
+    assert maya.get("/meetings/424242").status_code == 404
 
 
-def test_bad_path_parameter_is_not_a_500(client):
-    assert client.get("/meetings/not-a-number").status_code == 404
+def test_bad_path_parameter_is_not_a_500(maya):
+    assert maya.get("/meetings/not-a-number").status_code == 404
 
 
 def test_crash_shows_a_calm_500_and_logs_the_traceback(app, client, caplog):

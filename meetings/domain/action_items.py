@@ -8,14 +8,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from meetings.models import ActionItem, ActionItemStatus
+from meetings.domain.access import Actor, visible_meetings
+from meetings.models import ActionItem, ActionItemStatus, Meeting
 
 
-def open_action_items(session: Session, limit: int = 50) -> list[ActionItem]:
-    """Open action items, earliest due date first (undated last)."""
+def my_open_action_items(session: Session, actor: Actor, limit: int = 50) -> list[ActionItem]:
+    """The actor's open action items in meetings they may see, earliest due date first (undated last)."""
     query = (
         select(ActionItem)
-        .where(ActionItem.status == ActionItemStatus.OPEN)
+        .join(Meeting, Meeting.id == ActionItem.meeting_id)
+        .where(ActionItem.assignee_id == actor.user_id, ActionItem.status == ActionItemStatus.OPEN)
+        .where(visible_meetings(actor))
         .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
         .limit(limit)
         .options(selectinload(ActionItem.assignee), selectinload(ActionItem.meeting))

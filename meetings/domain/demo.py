@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from meetings.domain.passwords import hash_password
 from meetings.domain.users import create_user
 from meetings.models import (
     ActionItem,
@@ -43,6 +44,7 @@ class DemoResult:
     """What ``seed_demo`` did."""
 
     created: bool
+    password: str = ""
     users: list[User] = field(default_factory=list)
     meetings: int = 0
     action_items: int = 0
@@ -53,12 +55,21 @@ def database_is_empty(session: Session) -> bool:
     return not session.scalar(select(func.count()).select_from(User))
 
 
+def demo_sign_in(session: Session, source: Path = DEMO_FILE) -> DemoResult | None:
+    """The demo users and their password, when the demo workspace exists."""
+    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    emails = [u["email"] for u in data["users"]]
+    users = list(session.scalars(select(User).where(User.email.in_(emails)).order_by(User.id)))
+    return DemoResult(created=False, password=data["password"], users=users) if users else None
+
+
 def seed_demo(session: Session, now: datetime, source: Path = DEMO_FILE) -> DemoResult:
     """Create the demo workspace relative to ``now`` (aware). Does nothing if it already exists."""
     data = tomllib.loads(source.read_text(encoding="utf-8"))
     emails = [u["email"] for u in data["users"]]
     if session.scalar(select(func.count()).select_from(User).where(User.email.in_(emails))):
-        return DemoResult(created=False, users=list(session.scalars(select(User).where(User.email.in_(emails)))))
+        existing = list(session.scalars(select(User).where(User.email.in_(emails)).order_by(User.id)))
+        return DemoResult(created=False, password=data["password"], users=existing)
     return _Seeder(session, now, data).run()
 
 
@@ -67,11 +78,12 @@ class _Seeder:
         self.session, self.now, self.data = session, now, data
         self.users: dict[str, User] = {}
         self.teams: dict[str, Team] = {}
-        self.result = DemoResult(created=True)
+        self.result = DemoResult(created=True, password=data["password"])
 
     def run(self) -> DemoResult:
         if self.session.scalar(select(func.count()).select_from(Workspace)) == 0:
             self.session.add(Workspace(name=self.data["workspace"]))
+        password_hash = hash_password(self.data["password"])  # one slow hash for all demo users
         for spec in self.data["users"]:
             user = create_user(
                 self.session,
@@ -80,6 +92,7 @@ class _Seeder:
                 time_zone=spec["time_zone"],
                 is_admin=spec.get("admin", False),
             )
+            user.password_hash = password_hash
             self.users[spec["key"]] = user
         self.result.users = list(self.users.values())
         for spec in self.data["teams"]:

@@ -17,3 +17,7 @@ class ValidationError(DomainError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
         self.errors = errors
+
+
+class ForbiddenError(DomainError):
+    """The actor can see the object but may not do this to it."""

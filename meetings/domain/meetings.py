@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from meetings.domain.access import Actor, attending, visible_meetings, visible_notes
 from meetings.domain.errors import NotFoundError
 from meetings.models import (
     ActionItem,
@@ -18,7 +19,6 @@ from meetings.models import (
     MeetingAttendee,
     MeetingStatus,
     Note,
-    NoteVisibility,
 )
 
 # A meeting that started less than this long ago and is not ended still counts as upcoming.
@@ -32,7 +32,7 @@ class MeetingDetail:
     meeting: Meeting
     sections: list[AgendaSection]
     unsectioned_items: list[AgendaItem]
-    shared_notes: list[Note]
+    notes: list[Note]
     decisions: list[Decision]
     action_items: list[ActionItem]
 
@@ -56,10 +56,12 @@ def _with_people() -> list:  # type: ignore[type-arg]
     ]
 
 
-def upcoming_meetings(session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
-    """Meetings still to come or under way (started within the last day), soonest first."""
+def upcoming_meetings(session: Session, actor: Actor, now: datetime, limit: int = 20, mine_only: bool = False) -> list[Meeting]:
+    """Meetings ``actor`` may see that are still to come or under way (started within the last day),
+    soonest first; ``mine_only`` keeps those they organise or attend."""
     query = (
         select(Meeting)
+        .where(attending(actor) if mine_only else visible_meetings(actor))
         .where(Meeting.starts_at >= now - RECENT_START)
         .where(Meeting.status.in_([MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS]))
         .order_by(Meeting.starts_at)
@@ -69,10 +71,11 @@ def upcoming_meetings(session: Session, now: datetime, limit: int = 20) -> list[
     return list(session.scalars(query))
 
 
-def past_meetings(session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
+def past_meetings(session: Session, actor: Actor, now: datetime, limit: int = 20) -> list[Meeting]:
     """Meetings that are over (ended, cancelled, or started over a day ago), most recent first."""
     query = (
         select(Meeting)
+        .where(visible_meetings(actor))
         .where(Meeting.starts_at < now)
         .where(
             or_(
@@ -87,10 +90,13 @@ def past_meetings(session: Session, now: datetime, limit: int = 20) -> list[Meet
     return list(session.scalars(query))
 
 
-def meeting_detail(session: Session, meeting_id: int) -> MeetingDetail:
-    """One meeting with its agenda, shared notes, decisions and action items."""
+def meeting_detail(session: Session, actor: Actor, meeting_id: int) -> MeetingDetail:
+    """One meeting with its agenda, notes (shared, and the actor's private ones), decisions and action
+    items; NotFoundError when it does not exist or ``actor`` may not see it."""
     meeting = session.scalar(
-        select(Meeting).where(Meeting.id == meeting_id).options(*_with_people(), selectinload(Meeting.series))
+        select(Meeting)
+        .where(Meeting.id == meeting_id, visible_meetings(actor))
+        .options(*_with_people(), selectinload(Meeting.series))
     )
     if meeting is None:
         raise NotFoundError(f"meeting {meeting_id}")
@@ -115,7 +121,7 @@ def meeting_detail(session: Session, meeting_id: int) -> MeetingDetail:
     )
     notes = list(
         session.scalars(
-            select(Note).where(Note.meeting_id == meeting_id, Note.visibility == NoteVisibility.SHARED)
+            select(Note).where(Note.meeting_id == meeting_id, visible_notes(actor)).order_by(Note.id)
         )
     )
     decisions = list(

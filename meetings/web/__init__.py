@@ -1,8 +1,28 @@
 """The web layer: controllers, forms and live handlers. Thin: each handler calls the domain."""
 
+from meetings.web.accounts import AccountController
+from meetings.web.admin import AdminController
+from meetings.web.api.v1 import MeController, MeetingApiController, TeamApiController, TokenApiController, UserApiController
 from meetings.web.health import healthz, readyz
+from meetings.web.mailbox import MailboxController
 from meetings.web.pages import PageController
+from meetings.web.settings_pages import SettingsController
+from meetings.web.teams import TeamController
 
-ROUTE_HANDLERS = [healthz, readyz, PageController]
+ROUTE_HANDLERS = [
+    healthz,
+    readyz,
+    PageController,
+    AccountController,
+    SettingsController,
+    TeamController,
+    AdminController,
+    MailboxController,
+    MeController,
+    TokenApiController,
+    MeetingApiController,
+    TeamApiController,
+    UserApiController,
+]
 
 __all__ = ["ROUTE_HANDLERS"]

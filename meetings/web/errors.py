@@ -8,15 +8,16 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotFoundException
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
-from meetings.domain.errors import NotFoundError, ValidationError
+from meetings.domain.errors import ForbiddenError, NotFoundError, ValidationError
+from meetings.web.auth import SignInRequired, is_api, sign_in_redirect
 
 logger = logging.getLogger("meetings.web")
 
 
 def _wants_json(request: Request[Any, Any, Any]) -> bool:
-    if request.url.path.startswith("/api/"):
+    if is_api(request):
         return True
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept
@@ -39,6 +40,20 @@ def _problem(request: Request[Any, Any, Any], status: int, detail: str, **extra:
 def handle_not_found(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """404 for a missing route or object (also for objects the visitor may not see)."""
     return _problem(request, 404, "There is nothing here, or you do not have access to it.")
+
+
+def handle_sign_in_required(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[Any]:
+    """Anonymous: pages send the visitor to sign in; the API answers 401."""
+    if is_api(request):
+        response = _problem(request, 401, "Send a personal API token: Authorization: Bearer <token>.")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="meetings"'
+        return response
+    return Redirect(sign_in_redirect(request), status_code=303)
+
+
+def handle_forbidden(request: Request[Any, Any, Any], exc: ForbiddenError) -> Response[Any]:
+    """403 for something the visitor may see but not change."""
+    return _problem(request, 403, str(exc) or "You are not allowed to do this.")
 
 
 def handle_validation(request: Request[Any, Any, Any], exc: ValidationError) -> Response[Any]:
@@ -68,6 +83,8 @@ def handle_server_error(request: Request[Any, Any, Any], exc: Exception) -> Resp
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     NotFoundException: handle_not_found,
     NotFoundError: handle_not_found,
+    SignInRequired: handle_sign_in_required,
+    ForbiddenError: handle_forbidden,
     ValidationError: handle_validation,
     HTTPException: handle_http,
     500: handle_server_error,

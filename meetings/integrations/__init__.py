@@ -1,0 +1,1 @@
+"""Adapters to the outside world (email, calendars, CSV, webhooks). No business rules here."""

@@ -1,0 +1,1 @@
+"""The JSON API (``/api/v1``): bearer-token authentication, RFC 9457 problem details on errors."""

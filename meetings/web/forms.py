@@ -1,0 +1,29 @@
+"""Form posts: parsing, and re-showing a form with what was typed and a message per field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.params import URLEncodedBody
+from litestar.response import Template
+
+FormData = URLEncodedBody[dict[str, Any]]
+"""A urlencoded form as a dict of field name to value."""
+
+PASSWORD_FIELDS = frozenset({"password", "current_password", "new_password"})
+
+
+def field(data: dict[str, Any], name: str) -> str:
+    """One text field; a missing field reads as empty, a repeated one as its last value."""
+    value = data.get(name, "")
+    if isinstance(value, list):
+        value = value[-1] if value else ""
+    return str(value)
+
+
+def form_error(
+    template: str, context: dict[str, Any], errors: dict[str, str], data: dict[str, Any], status_code: int = 400
+) -> Template:
+    """Show the form again with each field as typed (passwords never) and the errors beside them."""
+    values = {k: field(data, k) for k in data if k not in PASSWORD_FIELDS and k != "_csrf_token"}
+    return Template(template, context={**context, "errors": errors, "values": values}, status_code=status_code)

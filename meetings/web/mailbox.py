@@ -1,0 +1,34 @@
+"""The mailbox page: where emails wait when no SMTP server is configured."""
+
+from __future__ import annotations
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Template
+from sqlalchemy.orm import Session
+
+from meetings.domain import mailbox as mailbox_queries
+from meetings.domain.access import Actor
+from meetings.models import User
+
+
+class MailboxController(Controller):
+    """/mailbox: one's own emails; admins see every email."""
+
+    path = "/mailbox"
+    include_in_schema = False
+
+    @get("/", name="mailbox", sync_to_thread=True)
+    def mailbox(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
+                user: NamedDependency[User]) -> Template:
+        """The list of emails, newest first."""
+        return Template("mailbox/list.html", context={
+            "messages": mailbox_queries.mailbox(db_session, actor, user), "actor": actor})
+
+    @get("/{message_id:int}", name="mailbox_message", sync_to_thread=True)
+    def message(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
+                user: NamedDependency[User], message_id: FromPath[int]) -> Template:
+        """One email, as text (the HTML part is not rendered here: it would need inline styles)."""
+        return Template("mailbox/message.html", context={
+            "entry": mailbox_queries.mailbox_entry(db_session, actor, user, message_id)})
