@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -18,6 +19,18 @@ from meetings.models import User
 from meetings.settings import Settings
 
 SESSION_COOKIE = "meetings_session"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the page layout shows of the signed-in user; a plain copy, so that error pages can show it
+    after the request's database session is gone."""
+
+    id: int
+    name: str
+    email: str
+    time_zone: str
+    is_admin: bool
 
 
 class SignInRequired(Exception):
@@ -43,7 +56,9 @@ def provide_current_user(
     else:
         raw = request.cookies.get(SESSION_COOKIE)
         user = user_for_session(db_session, raw, now, timedelta(days=settings.session_days)) if raw else None
-    request.state.user = user  # the page layout shows who is signed in
+    request.state.viewer = (
+        Viewer(user.id, user.name, user.email, user.time_zone, user.is_admin) if user is not None else None
+    )
     return user
 
 
