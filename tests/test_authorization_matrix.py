@@ -1,0 +1,244 @@
+"""Every route in the app, for every kind of person, against every kind of meeting.
+
+A route missing from MATRIX fails ``test_every_route_is_in_the_matrix``: no new route can slip past
+the authorization rules. Expected outcomes:
+  ok        the request is served (any answer but 401/403/404 or a redirect to sign in)
+  signin    pages redirect to /signin, the API answers 401
+  forbidden 403: the person may see the object but not change it
+  notfound  404: the person may not know the object exists
+  public    anyone may open it (never a 5xx)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from tests.authz_world import ACTORS, MEETING_KINDS, World, build_world
+from tests.conftest import FIXED_NOW
+
+Rule = Callable[[str, str | None], str]
+
+
+def signed_in(actor: str, kind: str | None) -> str:
+    return "signin" if actor == "anonymous" else "ok"
+
+
+def public(actor: str, kind: str | None) -> str:
+    return "public"
+
+
+def admin_only(actor: str, kind: str | None) -> str:
+    return {"anonymous": "signin", "admin": "ok"}.get(actor, "forbidden")
+
+
+def team_visible(actor: str, kind: str | None) -> str:
+    return {"anonymous": "signin", "outsider": "notfound"}.get(actor, "ok")
+
+
+def team_manager(actor: str, kind: str | None) -> str:
+    return {"anonymous": "signin", "outsider": "notfound", "admin": "ok", "organiser": "ok"}.get(actor, "forbidden")
+
+
+def meeting_rule(actor: str, kind: str | None) -> str:
+    if actor == "anonymous":
+        return "signin"
+    if actor in {"organiser", "attendee"}:
+        return "ok"
+    if kind == "team" and actor == "member":
+        return "ok"
+    return "notfound"  # admins included: they do not read meetings they are not part of
+
+
+def attendee_only(actor: str, kind: str | None) -> str:
+    return {"anonymous": "signin", "attendee": "ok"}.get(actor, "notfound")
+
+
+def attendee_or_admin(actor: str, kind: str | None) -> str:
+    return {"anonymous": "signin", "attendee": "ok", "admin": "ok"}.get(actor, "notfound")
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: Rule
+    path: Callable[[World, str | None], str]
+    body: Callable[[World, str], dict[str, Any]] = lambda w, actor: {}
+    per_meeting: bool = False
+
+
+def fixed(path: str) -> Callable[[World, str | None], str]:
+    return lambda w, kind: path
+
+
+MATRIX: dict[tuple[str, str], Case] = {
+    ("GET", "/healthz"): Case(public, fixed("/healthz")),
+    ("GET", "/readyz"): Case(public, fixed("/readyz")),
+    ("GET", "/static/{file_path:path}"): Case(public, fixed("/static/app.css")),
+    ("GET", "/api/schema"): Case(public, fixed("/api/schema")),
+    ("GET", "/api/schema/openapi.json"): Case(public, fixed("/api/schema/openapi.json")),
+    ("GET", "/api/schema/{path:str}"): Case(public, fixed("/api/schema/openapi.json")),
+    # pages
+    ("GET", "/"): Case(signed_in, fixed("/")),
+    ("GET", "/meetings"): Case(signed_in, fixed("/meetings")),
+    ("GET", "/meetings/{meeting_id:int}"): Case(meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}",
+                                                 per_meeting=True),
+    ("GET", "/signin"): Case(public, fixed("/signin")),
+    ("POST", "/signin"): Case(public, fixed("/signin"), lambda w, a: {"email": "x@w.test", "password": "nope"}),
+    ("POST", "/signout"): Case(public, fixed("/signout")),
+    ("GET", "/signup"): Case(public, fixed("/signup")),
+    ("POST", "/signup"): Case(public, fixed("/signup"), lambda w, a: {"email": "x@w.test"}),
+    ("GET", "/invitations/{token:str}"): Case(public, fixed("/invitations/not-a-token")),
+    ("POST", "/invitations/{token:str}"): Case(public, fixed("/invitations/not-a-token")),
+    ("GET", "/password/forgot"): Case(public, fixed("/password/forgot")),
+    ("POST", "/password/forgot"): Case(public, fixed("/password/forgot"), lambda w, a: {"email": "x@w.test"}),
+    ("GET", "/password/reset/{token:str}"): Case(public, fixed("/password/reset/not-a-token")),
+    ("POST", "/password/reset/{token:str}"): Case(public, fixed("/password/reset/not-a-token")),
+    ("GET", "/settings"): Case(signed_in, fixed("/settings")),
+    ("POST", "/settings/profile"): Case(signed_in, fixed("/settings/profile"),
+                                        lambda w, a: {"name": "Renamed", "email": f"{a}@w.test", "time_zone": "UTC"}),
+    ("POST", "/settings/password"): Case(signed_in, fixed("/settings/password"),
+                                         lambda w, a: {"current_password": "x", "new_password": "y" * 9}),
+    ("POST", "/settings/tokens"): Case(signed_in, fixed("/settings/tokens"), lambda w, a: {"token_name": "t"}),
+    ("POST", "/settings/tokens/{token_id:int}/revoke"): Case(
+        attendee_only, lambda w, k: f"/settings/tokens/{w.token_ids['attendee']}/revoke"),
+    ("GET", "/teams"): Case(signed_in, fixed("/teams")),
+    ("POST", "/teams"): Case(admin_only, fixed("/teams"), lambda w, a: {"name": f"New {a}"}),
+    ("GET", "/teams/{team_id:int}"): Case(team_visible, lambda w, k: f"/teams/{w.team_a}"),
+    ("POST", "/teams/{team_id:int}/rename"): Case(team_manager, lambda w, k: f"/teams/{w.team_a}/rename",
+                                                  lambda w, a: {"name": f"Alpha {a}"}),
+    ("POST", "/teams/{team_id:int}/invitations"): Case(team_manager, lambda w, k: f"/teams/{w.team_a}/invitations",
+                                                       lambda w, a: {"email": "new@w.test", "role": "member"}),
+    ("POST", "/teams/{team_id:int}/members/{user_id:int}/role"): Case(
+        team_manager, lambda w, k: f"/teams/{w.team_a}/members/{w.users['member']}/role",
+        lambda w, a: {"role": "manager"}),
+    ("POST", "/teams/{team_id:int}/members/{user_id:int}/remove"): Case(
+        team_manager, lambda w, k: f"/teams/{w.team_a}/members/{w.users['member']}/remove"),
+    ("GET", "/admin/users"): Case(admin_only, fixed("/admin/users")),
+    ("POST", "/admin/users/{user_id:int}"): Case(admin_only, lambda w, k: f"/admin/users/{w.users['member']}",
+                                                 lambda w, a: {"is_active": "on", "manager_id": ""}),
+    ("POST", "/admin/invitations"): Case(admin_only, fixed("/admin/invitations"), lambda w, a: {"email": "n@w.test"}),
+    ("POST", "/admin/workspace"): Case(admin_only, fixed("/admin/workspace"), lambda w, a: {"domain": ""}),
+    ("GET", "/mailbox"): Case(signed_in, fixed("/mailbox")),
+    ("GET", "/mailbox/{message_id:int}"): Case(attendee_or_admin, lambda w, k: f"/mailbox/{w.message_for_attendee}"),
+    # JSON API
+    ("GET", "/api/v1/me"): Case(signed_in, fixed("/api/v1/me")),
+    ("PATCH", "/api/v1/me"): Case(signed_in, fixed("/api/v1/me"), lambda w, a: {"name": "Renamed"}),
+    ("POST", "/api/v1/me/password"): Case(signed_in, fixed("/api/v1/me/password"),
+                                          lambda w, a: {"current_password": "x", "new_password": "y" * 9}),
+    ("GET", "/api/v1/tokens"): Case(signed_in, fixed("/api/v1/tokens")),
+    ("POST", "/api/v1/tokens"): Case(signed_in, fixed("/api/v1/tokens"), lambda w, a: {"name": "t"}),
+    ("DELETE", "/api/v1/tokens/{token_id:int}"): Case(
+        attendee_only, lambda w, k: f"/api/v1/tokens/{w.token_ids['attendee']}"),
+    ("GET", "/api/v1/meetings"): Case(signed_in, fixed("/api/v1/meetings")),
+    ("GET", "/api/v1/meetings/{meeting_id:int}"): Case(
+        meeting_rule, lambda w, k: f"/api/v1/meetings/{w.meetings[k]}", per_meeting=True),
+    ("GET", "/api/v1/teams"): Case(signed_in, fixed("/api/v1/teams")),
+    ("POST", "/api/v1/teams"): Case(admin_only, fixed("/api/v1/teams"), lambda w, a: {"name": f"API {a}"}),
+    ("GET", "/api/v1/teams/{team_id:int}"): Case(team_visible, lambda w, k: f"/api/v1/teams/{w.team_a}"),
+    ("PATCH", "/api/v1/teams/{team_id:int}"): Case(team_manager, lambda w, k: f"/api/v1/teams/{w.team_a}",
+                                                   lambda w, a: {"name": f"Alpha {a}"}),
+    ("POST", "/api/v1/teams/{team_id:int}/invitations"): Case(
+        team_manager, lambda w, k: f"/api/v1/teams/{w.team_a}/invitations", lambda w, a: {"email": "n@w.test"}),
+    ("PATCH", "/api/v1/teams/{team_id:int}/members/{user_id:int}"): Case(
+        team_manager, lambda w, k: f"/api/v1/teams/{w.team_a}/members/{w.users['member']}",
+        lambda w, a: {"role": "manager"}),
+    ("DELETE", "/api/v1/teams/{team_id:int}/members/{user_id:int}"): Case(
+        team_manager, lambda w, k: f"/api/v1/teams/{w.team_a}/members/{w.users['member']}"),
+    ("GET", "/api/v1/users"): Case(admin_only, fixed("/api/v1/users")),
+    ("PATCH", "/api/v1/users/{user_id:int}"): Case(admin_only, lambda w, k: f"/api/v1/users/{w.users['member']}",
+                                                   lambda w, a: {"is_active": True}),
+}
+
+
+def _client(app: Any, world: World, actor: str) -> TestClient[Any]:
+    client = TestClient(app)
+    if actor != "anonymous":
+        client.cookies.set("meetings_session", world.cookies[actor])
+    return client
+
+
+def _request(client: TestClient[Any], world: World, actor: str, method: str, path: str,
+             body: dict[str, Any]) -> Any:
+    if path.startswith("/api/"):
+        headers = {"Authorization": f"Bearer {world.tokens[actor]}"} if actor != "anonymous" else {}
+        if method in {"GET", "DELETE"}:
+            return client.request(method, path, headers=headers)
+        return client.request(method, path, headers=headers, json=body)
+    if method == "GET":
+        return client.get(path, follow_redirects=False)
+    page = client.get("/signin")
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+    return client.request(method, path, data={**body, "_csrf_token": token}, follow_redirects=False)
+
+
+def _outcome(response: Any, path: str) -> str:
+    status = response.status_code
+    assert status < 500, f"{path} answered {status}"
+    if status == 401 or (status in {302, 303} and response.headers["location"].startswith("/signin?")):
+        return "signin"
+    if status == 403:
+        return "forbidden"
+    if status == 404:
+        return "notfound"
+    return "ok"
+
+
+def test_every_route_is_in_the_matrix(app):
+    in_app = {
+        (method, route.path)
+        for route in app.routes
+        for method in getattr(route, "methods", ())
+        if method not in {"HEAD", "OPTIONS"}
+    }
+    missing = sorted(in_app - MATRIX.keys())
+    assert not missing, f"routes without an authorization rule in MATRIX: {missing}"
+    assert not sorted(MATRIX.keys() - in_app), "MATRIX names routes the app no longer has"
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0]} {r[1]}")
+def test_route_obeys_the_rules(app, db, route, actor):
+    world = build_world(db, FIXED_NOW)
+    case = MATRIX[route]
+    method = route[0]
+    client = _client(app, world, actor)
+    for kind in MEETING_KINDS if case.per_meeting else [None]:
+        path = case.path(world, kind)
+        expected = case.rule(actor, kind)
+        got = _outcome(_request(client, world, actor, method, path, case.body(world, actor)), path)
+        if expected == "public":
+            continue
+        assert got == expected, f"{actor} {method} {path} ({kind or '-'}): expected {expected}, got {got}"
+
+
+@pytest.mark.parametrize("actor", [a for a in ACTORS if a != "anonymous"])
+def test_lists_never_show_what_the_single_view_refuses(app, db, actor):
+    world = build_world(db, FIXED_NOW)
+    client = _client(app, world, actor)
+    allowed = {world.meetings[k] for k in MEETING_KINDS if meeting_rule(actor, k) == "ok"}
+    listed_page = {int(i) for i in re.findall(r'href="/meetings/(\d+)"', client.get("/meetings").text)}
+    listed_dashboard = {int(i) for i in re.findall(r'href="/meetings/(\d+)"', client.get("/").text)}
+    api = client.get("/api/v1/meetings", headers={"Authorization": f"Bearer {world.tokens[actor]}"}).json()
+    assert listed_page == allowed
+    assert listed_dashboard <= allowed
+    assert {m["id"] for m in api} == allowed
+
+
+@pytest.mark.parametrize("kind", MEETING_KINDS)
+def test_private_notes_are_seen_by_their_author_only(app, db, kind):
+    world = build_world(db, FIXED_NOW)
+    secret = f"{kind} attendee's private thoughts"
+    for actor in ("attendee", "organiser", "member", "admin"):
+        client = _client(app, world, actor)
+        page = client.get(f"/meetings/{world.meetings[kind]}")
+        api = client.get(f"/api/v1/meetings/{world.meetings[kind]}",
+                         headers={"Authorization": f"Bearer {world.tokens[actor]}"})
+        visible = secret in page.text.replace("&#39;", "'")
+        assert visible == (actor == "attendee"), f"{actor} on the {kind} meeting"
+        if api.status_code == 200:
+            assert (secret in api.text) == (actor == "attendee")
