@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -78,7 +79,14 @@ class SmtpTransport:
 
     def send_all(self, messages: Sequence[EmailMessage]) -> list[SendResult]:
         """Send over one connection; a failure to connect is a temporary failure for each."""
-        return asyncio.run(self._send_all(messages))
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(self._send_all(messages))
+        # This thread already runs an event loop (a caller inside async code, or Playwright's sync
+        # API in the tests), where asyncio.run() is refused: use a thread of our own.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, self._send_all(messages)).result()
 
     async def _send_all(self, messages: Sequence[EmailMessage]) -> list[SendResult]:
         client = aiosmtplib.SMTP(
