@@ -18,6 +18,7 @@ from litestar.template import TemplateConfig
 
 from meetings import __version__
 from meetings.db import Database
+from meetings.domain.agenda_templates import builtin_templates
 from meetings.settings import Settings
 from meetings.web import ROUTE_HANDLERS
 from meetings.integrations.email_delivery import SmtpTransport
@@ -36,6 +37,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
 
     ``clock`` returns the current aware time; tests pass a fixed one instead of the machine's.
     """
+    builtin_templates()  # a broken template file stops the start, with a message naming it
     database = Database(settings.resolved_database_url)
     secret_key = settings.resolved_secret_key()
 

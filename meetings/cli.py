@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
@@ -157,3 +158,68 @@ def create_user_command(email: str, name: str, time_zone: str, admin: bool) -> N
         raise click.ClickException(f"the user was not created:\n{messages}") from None
     finally:
         database.dispose()
+
+
+@main.group()
+def templates() -> None:
+    """Agenda templates: list, show and validate."""
+
+
+@templates.command("list")
+def templates_list() -> None:
+    """List the built-in templates."""
+    from meetings.domain.agenda_templates import TemplateError, builtin_templates
+
+    try:
+        found = builtin_templates()
+    except TemplateError as exc:
+        raise click.ClickException(str(exc)) from None
+    width = max(len(key) for key in found)
+    for key, template in found.items():
+        click.echo(f"{key:<{width}}  {template.spec.name} ({template.spec.duration_minutes} min): "
+                   f"{template.spec.audience}")
+
+
+@templates.command("show")
+@click.argument("name")
+def templates_show(name: str) -> None:
+    """Show a built-in template's agenda; NAME is its key (see `meetings templates list`)."""
+    from meetings.domain.agenda_templates import TemplateError, builtin_templates
+
+    try:
+        template = builtin_templates().get(name)
+    except TemplateError as exc:
+        raise click.ClickException(str(exc)) from None
+    if template is None:
+        raise click.ClickException(f"no template named {name!r}; `meetings templates list` shows them")
+    spec = template.spec
+    click.echo(f"{spec.name}: {spec.purpose}\nFor: {spec.audience}\nLength: {spec.duration_minutes} min"
+               f" ({template.planned_minutes} min in time boxes)\nTitle: {spec.title}")
+    for section in spec.sections:
+        click.echo(f"\n## {section.title}" + (f"\n   {section.prompt}" if section.prompt else ""))
+        for item in section.items:
+            extra = ", ".join(x for x in (f"{item.minutes} min" if item.minutes else "", item.owner or "") if x)
+            click.echo(f" - {item.title}" + (f" ({extra})" if extra else ""))
+    if spec.action_item_prompts:
+        click.echo("\nQuestions to leave with action items:")
+        for prompt in spec.action_item_prompts:
+            click.echo(f" - {prompt}")
+
+
+@templates.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def templates_validate(files: tuple[Path, ...]) -> None:
+    """Check template FILES; prints each problem with the file and field, exits 1 if any is broken."""
+    from meetings.domain.agenda_templates import TemplateError, load_template_file
+
+    broken = 0
+    for path in files:
+        try:
+            template = load_template_file(path)
+        except TemplateError as exc:
+            broken += 1
+            click.echo(f"error: {exc}", err=True)
+        else:
+            click.echo(f"ok: {path.name}: {template.spec.name}, {len(template.spec.sections)} sections")
+    if broken:
+        raise SystemExit(1)

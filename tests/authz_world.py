@@ -8,15 +8,19 @@ from datetime import datetime, timedelta
 from meetings.db import Database
 from meetings.domain.api_tokens import create_api_token
 from meetings.domain.sessions import start_session
+from meetings.domain.agenda_templates import BUILTIN_DIR
+from meetings.models import AgendaTemplate as CustomTemplate
 from meetings.models import (
     ActionItem,
     AgendaSection,
     Meeting,
     MeetingAttendee,
+    MeetingSeries,
     Note,
     NoteVisibility,
     OutboxMessage,
     OutboxStatus,
+    SeriesAttendee,
     Team,
     TeamMembership,
     TeamRole,
@@ -35,6 +39,8 @@ class World:
     tokens: dict[str, str] = field(default_factory=dict)
     token_ids: dict[str, int] = field(default_factory=dict)
     meetings: dict[str, int] = field(default_factory=dict)
+    series_id: int = 0
+    template_key: str = ""
     team_a: int = 0
     team_b: int = 0
     message_for_attendee: int = 0
@@ -60,10 +66,27 @@ def build_world(database: Database, now: datetime) -> World:
             TeamMembership(team_id=team_a.id, user_id=people["member"].id, role=TeamRole.MEMBER),
             TeamMembership(team_id=team_b.id, user_id=people["outsider"].id, role=TeamRole.MANAGER),
         ])
+        series = MeetingSeries(uid="series@w.test", team_id=team_a.id, organizer_id=people["organiser"].id,
+                               title="team meeting", rrule="FREQ=WEEKLY", first_start_local="2026-03-31T09:00:00",
+                               time_zone="UTC", duration_minutes=30, visibility=Visibility.TEAM,
+                               attendees=[SeriesAttendee(user_id=people["organiser"].id),
+                                          SeriesAttendee(user_id=people["attendee"].id)])
+        session.add(series)
+        session.flush()
+        world.series_id = series.id
+        template = CustomTemplate(team_id=team_a.id, key="alpha-sync", name="Alpha sync",
+                                  source=(BUILTIN_DIR / "weekly-team-meeting.toml").read_text().replace(
+                                      'name = "Weekly team meeting"', 'name = "Alpha sync"'),
+                                  created_by_id=people["organiser"].id)
+        session.add(template)
+        session.flush()
+        world.template_key = f"custom-{template.id}"
         for n, kind in enumerate(MEETING_KINDS):
             meeting = Meeting(
                 uid=f"{kind}@w.test", team_id=team_a.id, organizer_id=people["organiser"].id,
                 title=f"{kind} meeting", starts_at=now + timedelta(days=1 + n), duration_minutes=30,
+                series_id=series.id if kind == "team" else None,
+                recurrence_start=now + timedelta(days=1 + n) if kind == "team" else None, occurrence_number=1,
                 time_zone="UTC", visibility=Visibility(kind if kind != "private" else "private"),
                 attendees=[MeetingAttendee(user_id=people["organiser"].id),
                            MeetingAttendee(user_id=people["attendee"].id)],

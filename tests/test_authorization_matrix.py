@@ -63,6 +63,27 @@ def attendee_or_admin(actor: str, kind: str | None) -> str:
     return {"anonymous": "signin", "attendee": "ok", "admin": "ok"}.get(actor, "notfound")
 
 
+def meeting_change(actor: str, kind: str | None) -> str:
+    if actor == "anonymous":
+        return "signin"
+    if actor in {"organiser", "attendee"}:
+        return "ok"
+    return "forbidden" if kind == "team" and actor == "member" else "notfound"
+
+
+def team_member_only(actor: str, kind: str | None) -> str:
+    return {"anonymous": "signin", "outsider": "notfound", "admin": "notfound"}.get(actor, "ok")
+
+
+def template_delete(actor: str, kind: str | None) -> str:
+    return {"anonymous": "signin", "outsider": "notfound", "admin": "notfound", "organiser": "ok"}.get(
+        actor, "forbidden")
+
+
+def series_change(actor: str, kind: str | None) -> str:
+    return {"anonymous": "signin", "organiser": "ok", "attendee": "ok", "member": "forbidden"}.get(actor, "notfound")
+
+
 @dataclass(frozen=True)
 class Case:
     rule: Rule
@@ -125,7 +146,45 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", "/admin/workspace"): Case(admin_only, fixed("/admin/workspace"), lambda w, a: {"domain": ""}),
     ("GET", "/mailbox"): Case(signed_in, fixed("/mailbox")),
     ("GET", "/mailbox/{message_id:int}"): Case(attendee_or_admin, lambda w, k: f"/mailbox/{w.message_for_attendee}"),
+    ("GET", "/meetings/new"): Case(signed_in, fixed("/meetings/new")),
+    ("POST", "/meetings/new"): Case(signed_in, fixed("/meetings/new"), lambda w, a: {"title": ""}),
+    ("POST", "/meetings/{meeting_id:int}/end"): Case(meeting_change, lambda w, k: f"/meetings/{w.meetings[k]}/end",
+                                                     per_meeting=True),
+    ("POST", "/meetings/{meeting_id:int}/cancel"): Case(
+        meeting_change, lambda w, k: f"/meetings/{w.meetings[k]}/cancel", per_meeting=True),
+    ("POST", "/meetings/{meeting_id:int}/reschedule"): Case(
+        meeting_change, lambda w, k: f"/meetings/{w.meetings[k]}/reschedule",
+        lambda w, a: {"date": "2026-04-02", "time": "11:00", "duration_minutes": "45"}, per_meeting=True),
+    ("POST", "/meetings/{meeting_id:int}/save-as-template"): Case(
+        meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/save-as-template",
+        lambda w, a: {"name": f"Saved by {a}"}, per_meeting=True),
+    ("POST", "/series/{series_id:int}/change"): Case(
+        series_change, lambda w, k: f"/series/{w.series_id}/change",
+        lambda w, a: {"from_date": "2026-04-14", "time": "10:00", "duration_minutes": "30", "frequency": "weekly"}),
+    ("GET", "/templates"): Case(signed_in, fixed("/templates")),
+    ("GET", "/templates/{key:str}"): Case(team_member_only, lambda w, k: f"/templates/{w.template_key}"),
+    ("GET", "/templates/{key:str}/export"): Case(team_member_only, lambda w, k: f"/templates/{w.template_key}/export"),
+    ("GET", "/templates/{key:str}/edit"): Case(team_member_only, lambda w, k: f"/templates/{w.template_key}/edit"),
+    ("POST", "/templates/{key:str}/edit"): Case(team_member_only, lambda w, k: f"/templates/{w.template_key}/edit",
+                                                lambda w, a: {"source": "name = 'broken"}),
+    ("POST", "/templates/{key:str}/delete"): Case(template_delete,
+                                                  lambda w, k: f"/templates/{w.template_key}/delete"),
+    ("POST", "/templates/{key:str}/copy"): Case(team_member_only, fixed("/templates/one-on-one/copy"),
+                                                lambda w, a: {"team_id": str(w.team_a)}),
+    ("GET", "/teams/{team_id:int}/templates/new"): Case(team_member_only,
+                                                        lambda w, k: f"/teams/{w.team_a}/templates/new"),
+    ("POST", "/teams/{team_id:int}/templates"): Case(team_member_only, lambda w, k: f"/teams/{w.team_a}/templates",
+                                                     lambda w, a: {"source": "name = 'broken"}),
+    ("POST", "/teams/{team_id:int}/templates/import"): Case(
+        team_member_only, lambda w, k: f"/teams/{w.team_a}/templates/import", lambda w, a: {"file": "name = 1"}),
     # JSON API
+    ("GET", "/api/v1/templates"): Case(signed_in, fixed("/api/v1/templates")),
+    ("GET", "/api/v1/templates/{key:str}"): Case(team_member_only, lambda w, k: f"/api/v1/templates/{w.template_key}"),
+    ("POST", "/api/v1/meetings"): Case(signed_in, fixed("/api/v1/meetings"), lambda w, a: {"date": "soon"}),
+    ("POST", "/api/v1/meetings/{meeting_id:int}/end"): Case(
+        meeting_change, lambda w, k: f"/api/v1/meetings/{w.meetings[k]}/end", per_meeting=True),
+    ("POST", "/api/v1/meetings/{meeting_id:int}/cancel"): Case(
+        meeting_change, lambda w, k: f"/api/v1/meetings/{w.meetings[k]}/cancel", per_meeting=True),
     ("GET", "/api/v1/me"): Case(signed_in, fixed("/api/v1/me")),
     ("PATCH", "/api/v1/me"): Case(signed_in, fixed("/api/v1/me"), lambda w, a: {"name": "Renamed"}),
     ("POST", "/api/v1/me/password"): Case(signed_in, fixed("/api/v1/me/password"),
@@ -173,6 +232,9 @@ def _request(client: TestClient[Any], world: World, actor: str, method: str, pat
         return client.get(path, follow_redirects=False)
     page = client.get("/signin")
     token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+    if "file" in body:  # a file upload: multipart
+        files = {"file": ("template.toml", body["file"].encode(), "application/toml")}
+        return client.request(method, path, data={"_csrf_token": token}, files=files, follow_redirects=False)
     return client.request(method, path, data={**body, "_csrf_token": token}, follow_redirects=False)
 
 

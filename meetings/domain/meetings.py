@@ -35,6 +35,8 @@ class MeetingDetail:
     notes: list[Note]
     decisions: list[Decision]
     action_items: list[ActionItem]
+    previous: Meeting | None = None  # neighbouring occurrences of the series the actor may see
+    next: Meeting | None = None
 
     @property
     def planned_minutes(self) -> int:
@@ -135,4 +137,12 @@ def meeting_detail(session: Session, actor: Actor, meeting_id: int) -> MeetingDe
             .options(selectinload(ActionItem.assignee), selectinload(ActionItem.agenda_item))
         )
     )
-    return MeetingDetail(meeting, sections, unsectioned, notes, decisions, actions)
+    previous = following = None
+    if meeting.series_id is not None:
+        neighbours = select(Meeting).where(Meeting.series_id == meeting.series_id, Meeting.id != meeting.id,
+                                           Meeting.status != MeetingStatus.CANCELLED, visible_meetings(actor))
+        previous = session.scalars(neighbours.where(Meeting.starts_at < meeting.starts_at)
+                                   .order_by(Meeting.starts_at.desc()).limit(1)).first()
+        following = session.scalars(neighbours.where(Meeting.starts_at > meeting.starts_at)
+                                    .order_by(Meeting.starts_at).limit(1)).first()
+    return MeetingDetail(meeting, sections, unsectioned, notes, decisions, actions, previous, following)

@@ -63,6 +63,7 @@ class MeetingSeries(Base):
     carry_over: Mapped[bool] = mapped_column(Boolean, default=True)
     pre_meeting_reminder: Mapped[bool] = mapped_column(Boolean, default=True)
     reminder_lead_minutes: Mapped[int] = mapped_column(Integer, default=24 * 60)
+    sprint_start: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # sprint of occurrence 1
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow_default)
 

@@ -2,17 +2,22 @@
 
 from meetings.web.accounts import AccountController
 from meetings.web.admin import AdminController
-from meetings.web.api.v1 import MeController, MeetingApiController, TeamApiController, TokenApiController, UserApiController
+from meetings.web.api.schedule import MeetingApiController, TemplateApiController
+from meetings.web.api.v1 import MeController, TeamApiController, TokenApiController, UserApiController
 from meetings.web.health import healthz, readyz
 from meetings.web.mailbox import MailboxController
+from meetings.web.meeting_forms import MeetingFormController
 from meetings.web.pages import PageController
 from meetings.web.settings_pages import SettingsController
 from meetings.web.teams import TeamController
+from meetings.web.template_pages import TemplateController
 
 ROUTE_HANDLERS = [
     healthz,
     readyz,
     PageController,
+    MeetingFormController,
+    TemplateController,
     AccountController,
     SettingsController,
     TeamController,
@@ -23,6 +28,7 @@ ROUTE_HANDLERS = [
     MeetingApiController,
     TeamApiController,
     UserApiController,
+    TemplateApiController,
 ]
 
 __all__ = ["ROUTE_HANDLERS"]

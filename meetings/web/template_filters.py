@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 
 from meetings import __version__
+from meetings.domain.recurrence import describe
 from meetings.settings import Settings
 
 VISIBILITY_LABELS = {"team": "Team", "attendees": "Attendees only", "private": "Private 1-on-1"}
@@ -40,9 +41,16 @@ def minutes(value: int | None) -> str:
     return f"{hours} h" if hours else f"{rest} min"
 
 
+def local_parts(value: datetime, time_zone: str) -> dict[str, str]:
+    """Date and time fields (``2026-03-31``, ``09:30``) for a form, in ``time_zone``."""
+    local = value.astimezone(ZoneInfo(time_zone))
+    return {"date": local.date().isoformat(), "time": local.strftime("%H:%M")}
+
+
 def register_filters(env: Environment, settings: Settings) -> None:
     """Install the filters and the globals every page may use."""
-    env.filters.update(local_datetime=local_datetime, iso_datetime=iso_datetime, long_date=long_date, minutes=minutes)
+    env.filters.update(local_datetime=local_datetime, iso_datetime=iso_datetime, long_date=long_date, minutes=minutes,
+                       local_parts=local_parts, describe_rule=describe)
     globals_: dict[str, Any] = {
         "app_version": __version__,
         "base_url": settings.base_url,

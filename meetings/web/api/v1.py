@@ -7,16 +7,15 @@ from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 from sqlalchemy.orm import Session
 
 from meetings.domain import accounts, admin_users, api_tokens
-from meetings.domain import meetings as meeting_queries
 from meetings.domain import teams as team_service
 from meetings.domain.access import Actor
 from meetings.domain.errors import NotFoundError, ValidationError
 from meetings.models import TeamRole, User
-from meetings.web.api.serializers import meeting_detail_json, meeting_json, team_json, token_json, user_json
+from meetings.web.api.serializers import team_json, token_json, user_json
 from meetings.web.mail import deliver_soon
 
 
@@ -91,28 +90,6 @@ class TokenApiController(Controller):
                      now: NamedDependency[datetime], token_id: FromPath[int]) -> None:
         """Revoke a token."""
         api_tokens.revoke_api_token(db_session, user, token_id, now)
-
-
-class MeetingApiController(Controller):
-    """Meetings the token's owner may see."""
-
-    path = "/api/v1/meetings"
-    tags = ["meetings"]
-
-    @get("/", sync_to_thread=True)
-    def list_meetings(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
-                      now: NamedDependency[datetime], when: FromQuery[str] = "upcoming") -> list[dict[str, Any]]:
-        """``when=upcoming`` (default) or ``when=past``."""
-        if when not in {"upcoming", "past"}:
-            raise ValidationError({"when": "Must be upcoming or past."})
-        query = meeting_queries.upcoming_meetings if when == "upcoming" else meeting_queries.past_meetings
-        return [meeting_json(m) for m in query(db_session, actor, now, limit=200)]
-
-    @get("/{meeting_id:int}", sync_to_thread=True)
-    def get_meeting(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
-                    meeting_id: FromPath[int]) -> dict[str, Any]:
-        """One meeting with agenda, notes, decisions and action items."""
-        return meeting_detail_json(meeting_queries.meeting_detail(db_session, actor, meeting_id))
 
 
 class TeamApiController(Controller):

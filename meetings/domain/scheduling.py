@@ -1,0 +1,365 @@
+"""Creating meetings and series, keeping the next occurrence ready, and changing occurrences."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from meetings.domain.access import Actor, can_see_meeting
+from meetings.domain.agenda_setup import (
+    add_template_agenda,
+    carry_over,
+    owners_by_role,
+    previous_occurrence,
+    template_values,
+)
+from meetings.domain.agenda_templates import VARIABLE, VARIABLES, AgendaTemplate
+from meetings.domain.errors import ForbiddenError, NotFoundError, ValidationError
+from meetings.domain.template_catalog import find_template
+from meetings.domain.recurrence import RecurrenceChoice, build_rule, ends_before, occurrences
+from meetings.domain.users import is_valid_time_zone
+from meetings.models import (
+    Meeting,
+    MeetingAttendee,
+    MeetingSeries,
+    MeetingStatus,
+    SeriesAttendee,
+    Team,
+    TeamMembership,
+    User,
+    Visibility,
+)
+
+MAX_TITLE = 200
+
+
+@dataclass
+class MeetingRequest:
+    """The new-meeting form (or API body) as typed: texts are parsed and checked here."""
+
+    team_id: int | None
+    title: str = ""
+    template: AgendaTemplate | None = None
+    date: str = ""
+    time: str = ""
+    time_zone: str = "UTC"
+    duration_minutes: str = ""
+    attendee_ids: list[int] = field(default_factory=list)
+    visibility: str = "team"
+    recurrence: RecurrenceChoice = field(default_factory=RecurrenceChoice)
+    sprint_start: str = "1"
+    carry_over: bool = True
+
+
+def _parse(request: MeetingRequest, errors: dict[str, str]) -> tuple[datetime | None, int | None, int]:
+    start = None
+    try:
+        day = date.fromisoformat(request.date.strip())
+    except ValueError:
+        errors["date"] = "Enter a date like 2026-03-31."
+        day = None
+    try:
+        clock = time.fromisoformat(request.time.strip())
+    except ValueError:
+        errors["time"] = "Enter a time like 09:30."
+        clock = None
+    if not is_valid_time_zone(request.time_zone):
+        errors["time_zone"] = "Choose a time zone from the list."
+    elif day and clock:
+        start = datetime.combine(day, clock.replace(second=0, microsecond=0), tzinfo=ZoneInfo(request.time_zone))
+    duration = None
+    text = request.duration_minutes.strip()
+    if not text and request.template:
+        duration = request.template.spec.duration_minutes
+    elif text.isdigit() and 5 <= int(text) <= 720:
+        duration = int(text)
+    else:
+        errors["duration_minutes"] = "Enter a length from 5 to 720 minutes."
+    sprint = request.sprint_start.strip() or "1"
+    if not sprint.isdigit() or not 1 <= int(sprint) <= 100000:
+        errors["sprint_start"] = "Enter a whole number, like 42."
+        sprint = "1"
+    return start, duration, int(sprint)
+
+
+def _title(request: MeetingRequest, errors: dict[str, str]) -> str:
+    title = request.title.strip() or (request.template.spec.title if request.template else "")
+    if not title:
+        errors["title"] = "Enter a title, or choose a template."
+    elif len(title) > MAX_TITLE:
+        errors["title"] = f"Use at most {MAX_TITLE} characters."
+    unknown = [n for n in VARIABLE.findall(title) if n not in VARIABLES or n == "meeting_title"]
+    if unknown:
+        errors["title"] = f"Unknown variable {{{{ {unknown[0]} }}}} in the title."
+    return title
+
+
+def _people(session: Session, actor: Actor, organizer: User, request: MeetingRequest,
+            errors: dict[str, str]) -> tuple[Team | None, list[User]]:
+    team = session.get(Team, request.team_id) if request.team_id else None
+    if request.team_id and (team is None or request.team_id not in actor.team_ids):
+        errors["team_id"] = "Choose one of your teams."
+        team = None
+    ids = list(dict.fromkeys([organizer.id, *request.attendee_ids]))
+    attendees = list(session.scalars(select(User).where(User.id.in_(ids), User.is_active)))
+    if len(attendees) != len(ids):
+        errors["attendee_ids"] = "Choose attendees from the list."
+    elif team is not None:
+        members = set(session.scalars(select(TeamMembership.user_id).where(TeamMembership.team_id == team.id)))
+        outsiders = [u.name for u in attendees if u.id not in members]
+        if outsiders:
+            errors["attendee_ids"] = f"Not in {team.name}: {', '.join(sorted(outsiders))}."
+    try:
+        visibility = Visibility(request.visibility)
+    except ValueError:
+        errors["visibility"] = "Choose who can see the meeting."
+        visibility = Visibility.ATTENDEES
+    if visibility is Visibility.PRIVATE and len(attendees) != 2:
+        errors["visibility"] = "A private 1-on-1 has exactly two people: you and one other attendee."
+    if visibility is Visibility.TEAM and team is None:
+        errors["visibility"] = "Choose a team, or make the meeting visible to its attendees only."
+    return team, attendees
+
+
+def create_meeting(session: Session, actor: Actor, organizer: User, request: MeetingRequest, now: datetime) -> Meeting:
+    """A one-off meeting, or a series with its first occurrence, with the template's agenda.
+    Every problem is reported at once, by field; nothing is written then."""
+    errors: dict[str, str] = {}
+    start, duration, sprint_start = _parse(request, errors)
+    title = _title(request, errors)
+    team, attendees = _people(session, actor, organizer, request, errors)
+    rule = None
+    if start is not None:
+        try:
+            rule = build_rule(request.recurrence, start)
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    assert start is not None and duration is not None
+    template_key = request.template.key if request.template else None
+    if rule is None:
+        return _materialize(session, None, title=title, team=team, organizer=organizer, attendees=attendees,
+                            start=start, time_zone=request.time_zone, duration=duration, visibility=Visibility(request.visibility),
+                            template=request.template, number=None, sprint=sprint_start)
+    series = MeetingSeries(
+        uid=f"{uuid.uuid4()}", team_id=team.id if team else None, organizer_id=organizer.id, title=title,
+        template_key=template_key, rrule=rule, first_start_local=start.replace(tzinfo=None).isoformat(),
+        time_zone=request.time_zone, duration_minutes=duration, visibility=Visibility(request.visibility),
+        carry_over=request.carry_over, sprint_start=sprint_start,
+        attendees=[SeriesAttendee(user_id=u.id) for u in attendees],
+    )
+    session.add(series)
+    session.flush()
+    meeting = ensure_next_occurrence(session, series, now, templates={template_key: request.template})
+    if meeting is None:
+        raise ValidationError({"date": "This series has no meeting after now: check its dates."})
+    return meeting
+
+
+def _materialize(session: Session, series: MeetingSeries | None, *, title: str, team: Team | None,
+                 organizer: User, attendees: list[User], start: datetime, time_zone: str, duration: int,
+                 visibility: Visibility, template: AgendaTemplate | None, number: int | None, sprint: int) -> Meeting:
+    zone = time_zone
+    meeting = Meeting(
+        uid=f"{uuid.uuid4()}", series_id=series.id if series else None,
+        recurrence_start=start if series else None, occurrence_number=number,
+        team_id=team.id if team else None, organizer_id=organizer.id, title="",
+        template_key=template.key if template else None, starts_at=start, duration_minutes=duration,
+        time_zone=zone, visibility=visibility, attendees=[MeetingAttendee(user_id=u.id) for u in attendees],
+    )
+    session.add(meeting)
+    session.flush()
+    previous = previous_occurrence(session, meeting)
+    values = template_values(session, title=title, starts_at=start, time_zone=zone, team=team,
+                             organizer=organizer, attendees=attendees, sprint_number=sprint, previous=previous)
+    meeting.title = values["meeting_title"][:MAX_TITLE]
+    if template is not None:
+        add_template_agenda(session, meeting, template, values, owners_by_role(session, organizer, attendees))
+    if previous is not None and series is not None and series.carry_over:
+        carry_over(session, previous, meeting)
+    return meeting
+
+
+def _is_over(meeting: Meeting, now: datetime) -> bool:
+    if meeting.status in (MeetingStatus.ENDED, MeetingStatus.CANCELLED):
+        return True
+    return meeting.starts_at + timedelta(minutes=meeting.duration_minutes) <= now
+
+
+def ensure_next_occurrence(session: Session, series: MeetingSeries, now: datetime,
+                           templates: dict[str | None, AgendaTemplate | None] | None = None) -> Meeting | None:
+    """Create the series' next occurrence unless one is still to come: at most one ahead, so a
+    series never grows unbounded. Returns the occurrence created, or None."""
+    existing = list(session.scalars(select(Meeting).where(Meeting.series_id == series.id)))
+    if any(not _is_over(m, now) for m in existing):
+        return None
+    latest = max((m.recurrence_start for m in existing if m.recurrence_start), default=None)
+    duration = timedelta(minutes=series.duration_minutes)
+    for index, start in occurrences(series.rrule, series.first_start_local, series.time_zone, after=latest):
+        if start + duration > now:
+            break
+    else:
+        return None  # the series has ended
+    template = (templates or {}).get(series.template_key)
+    if template is None and series.template_key:
+        template = find_template(session, series.template_key, series.team_id)
+    attendees = [a.user for a in session.scalars(
+        select(SeriesAttendee).where(SeriesAttendee.series_id == series.id).options(selectinload(SeriesAttendee.user)))]
+    organizer = session.get(User, series.organizer_id) if series.organizer_id else attendees[0]
+    return _materialize(session, series, title=series.title, team=session.get(Team, series.team_id)
+                        if series.team_id else None, organizer=organizer, attendees=attendees,
+                        start=start.astimezone(ZoneInfo(series.time_zone)), time_zone=series.time_zone,
+                        duration=series.duration_minutes,
+                        visibility=series.visibility, template=template, number=index,
+                        sprint=series.sprint_start + index - 1)
+
+
+def next_meeting_of(session: Session, series_id: int, now: datetime) -> Meeting | None:
+    """The series' next (or current) meeting that is not cancelled."""
+    candidates = session.scalars(select(Meeting).where(
+        Meeting.series_id == series_id, Meeting.status != MeetingStatus.CANCELLED).order_by(Meeting.starts_at))
+    return next((m for m in candidates if not _is_over(m, now)), None)
+
+
+def _meeting_for_change(session: Session, actor: Actor, meeting_id: int) -> Meeting:
+    """Organiser and attendees change a meeting's schedule; others who may see it get 403."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None or not can_see_meeting(session, actor, meeting_id):
+        raise NotFoundError(f"meeting {meeting_id}")
+    attendee_ids = set(session.scalars(select(MeetingAttendee.user_id).where(MeetingAttendee.meeting_id == meeting_id)))
+    if actor.user_id != meeting.organizer_id and actor.user_id not in attendee_ids:
+        raise ForbiddenError("Only the organiser and the attendees can change this meeting.")
+    return meeting
+
+
+def end_meeting(session: Session, actor: Actor, meeting_id: int, now: datetime) -> Meeting | None:
+    """Mark the meeting ended; for a series, the next occurrence is made ready with what carries over."""
+    meeting = _meeting_for_change(session, actor, meeting_id)
+    if meeting.status is MeetingStatus.CANCELLED:
+        raise ValidationError({"form": "A cancelled meeting can't be ended."})
+    if meeting.status is not MeetingStatus.ENDED:
+        meeting.status, meeting.ended_at = MeetingStatus.ENDED, now
+    if meeting.series_id is None:
+        return None
+    series = session.get(MeetingSeries, meeting.series_id)
+    assert series is not None
+    created = ensure_next_occurrence(session, series, now)
+    following = created or session.scalars(select(Meeting).where(
+        Meeting.series_id == series.id, Meeting.starts_at > meeting.starts_at,
+        Meeting.status != MeetingStatus.CANCELLED).order_by(Meeting.starts_at).limit(1)).first()
+    if following is not None and created is None and series.carry_over:
+        carry_over(session, meeting, following)
+    return following
+
+
+def cancel_occurrence(session: Session, actor: Actor, meeting_id: int, now: datetime) -> None:
+    """Cancel one meeting (its row stays, for the calendar's EXDATE); a series gets its next one."""
+    meeting = _meeting_for_change(session, actor, meeting_id)
+    if meeting.status is MeetingStatus.ENDED:
+        raise ValidationError({"form": "This meeting has already taken place."})
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.sequence += 1
+    if meeting.series_id is not None:
+        series = session.get(MeetingSeries, meeting.series_id)
+        assert series is not None
+        ensure_next_occurrence(session, series, now)
+
+
+def reschedule_occurrence(session: Session, actor: Actor, meeting_id: int, *, date_text: str, time_text: str,
+                          duration_text: str) -> Meeting:
+    """Move or resize one meeting only; an occurrence keeps its place in the series."""
+    meeting = _meeting_for_change(session, actor, meeting_id)
+    request = MeetingRequest(team_id=None, date=date_text, time=time_text, time_zone=meeting.time_zone,
+                             duration_minutes=duration_text)
+    errors: dict[str, str] = {}
+    start, duration, _ = _parse(request, errors)
+    if errors:
+        raise ValidationError(errors)
+    assert start is not None and duration is not None
+    meeting.starts_at, meeting.duration_minutes = start, duration
+    meeting.sequence += 1
+    meeting.version += 1
+    return meeting
+
+
+
+def change_series_from(session: Session, actor: Actor, series_id: int, *, from_date: str, time_text: str,
+                       duration_text: str, recurrence: RecurrenceChoice, now: datetime) -> MeetingSeries | None:
+    """Change the series from ``from_date`` on: earlier meetings keep the old rule, later ones follow
+    the new one (a series of their own from that date). Frequency "none" ends the series instead.
+    Returns the series that continues, or None when it ended."""
+    series = session.get(MeetingSeries, series_id)
+    members = set(session.scalars(select(SeriesAttendee.user_id).where(SeriesAttendee.series_id == series_id)))
+    if series is None:
+        raise NotFoundError(f"series {series_id}")
+    if actor.user_id != series.organizer_id and actor.user_id not in members:
+        if series.visibility is Visibility.TEAM and series.team_id in actor.team_ids:
+            raise ForbiddenError("Only the organiser and the attendees can change this series.")
+        raise NotFoundError(f"series {series_id}")
+    errors: dict[str, str] = {}
+    request = MeetingRequest(team_id=None, date=from_date, time=time_text, time_zone=series.time_zone,
+                             duration_minutes=duration_text)
+    start, duration, _ = _parse(request, errors)
+    rule = None
+    if start is not None and not errors:
+        try:
+            rule = build_rule(recurrence, start)
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    assert start is not None and duration is not None
+    zone = ZoneInfo(series.time_zone)
+    cut = datetime.combine(start.date(), time(0), tzinfo=zone)
+    before = sum(1 for _ in _starts_before(series, cut))
+    future = list(session.scalars(select(Meeting).where(
+        Meeting.series_id == series.id, Meeting.recurrence_start >= cut,
+        Meeting.status != MeetingStatus.ENDED).order_by(Meeting.recurrence_start)))
+    series.sequence += 1
+    if before == 0:
+        continuing = series  # the change starts with the first meeting: it is the whole series
+        if rule is not None:
+            series.rrule, series.first_start_local = rule, start.replace(tzinfo=None).isoformat()
+            series.duration_minutes = duration
+    else:
+        series.rrule = ends_before(series.rrule, cut)
+        continuing = None if rule is None else MeetingSeries(
+            uid=f"{uuid.uuid4()}", team_id=series.team_id, organizer_id=series.organizer_id, title=series.title,
+            description=series.description, template_key=series.template_key, rrule=rule,
+            first_start_local=start.replace(tzinfo=None).isoformat(), time_zone=series.time_zone,
+            duration_minutes=duration, visibility=series.visibility, carry_over=series.carry_over,
+            pre_meeting_reminder=series.pre_meeting_reminder, reminder_lead_minutes=series.reminder_lead_minutes,
+            sprint_start=series.sprint_start + before,
+            attendees=[SeriesAttendee(user_id=user_id) for user_id in members],
+        )
+        if continuing is not None:
+            session.add(continuing)
+            session.flush()
+    planned = iter(occurrences(continuing.rrule, continuing.first_start_local, continuing.time_zone)) \
+        if continuing is not None and rule is not None else iter(())
+    for meeting in future:  # already created meetings follow the new rule, keeping what they hold
+        nxt = next(planned, None)
+        meeting.sequence += 1
+        if nxt is None or continuing is None:
+            meeting.status = MeetingStatus.CANCELLED
+            continue
+        index, when = nxt
+        meeting.series_id, meeting.recurrence_start, meeting.starts_at = continuing.id, when, when
+        meeting.occurrence_number, meeting.duration_minutes = index, continuing.duration_minutes
+    session.flush()
+    if continuing is not None:
+        ensure_next_occurrence(session, continuing, now)
+    return continuing
+
+
+def _starts_before(series: MeetingSeries, moment: datetime):  # type: ignore[no-untyped-def]
+    for _, start in occurrences(series.rrule, series.first_start_local, series.time_zone):
+        if start >= moment:
+            return
+        yield start

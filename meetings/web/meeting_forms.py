@@ -1,0 +1,138 @@
+"""Creating meetings and series, and changing them: end, cancel, move one, change the series."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+from sqlalchemy.orm import Session
+
+from meetings.domain import scheduling
+from meetings.domain import template_catalog as catalog
+from meetings.domain.access import Actor
+from meetings.domain.errors import ValidationError
+from meetings.domain.recurrence import WEEKDAYS, RecurrenceChoice
+from meetings.domain.teams import teams_of
+from meetings.domain.users import time_zone_names
+from meetings.models import User
+from meetings.web.forms import FormData, field
+
+
+def _values(data: dict[str, Any], name: str) -> list[str]:
+    value = data.get(name, [])
+    return [str(v) for v in (value if isinstance(value, list) else [value]) if str(v)]
+
+
+def recurrence_from(data: dict[str, Any]) -> RecurrenceChoice:
+    """The repeat fields of a form; unparsable numbers and dates become field errors."""
+    errors: dict[str, str] = {}
+    interval_text = field(data, "interval").strip() or "1"
+    count_text = field(data, "count").strip()
+    until_text = field(data, "until").strip()
+    ends = field(data, "ends") or "never"
+    interval = int(interval_text) if interval_text.isdigit() else 0
+    if not interval_text.isdigit():
+        errors["interval"] = "Enter a whole number."
+    count = int(count_text) if count_text.isdigit() else None
+    if ends == "after" and count is None:
+        errors["count"] = "Enter a number of meetings."
+    until = None
+    if ends == "on":
+        try:
+            until = date.fromisoformat(until_text)
+        except ValueError:
+            errors["until"] = "Enter a date like 2026-06-30."
+    if errors:
+        raise ValidationError(errors)
+    return RecurrenceChoice(frequency=field(data, "frequency") or "none", interval=interval,
+                            weekdays=tuple(_values(data, "weekdays")), ends=ends, until=until, count=count)
+
+
+class MeetingFormController(Controller):
+    """New meetings from templates, and the buttons on a meeting page that change its schedule."""
+
+    include_in_schema = False
+
+    def _context(self, session: Session, actor: Actor, user: User, template_key: str | None) -> dict[str, Any]:
+        builtins, by_team = catalog.gallery(session, actor)
+        teams = teams_of(session, actor, member_only=True)
+        return {"builtins": builtins, "by_team": by_team, "teams": teams, "zones": sorted(time_zone_names()),
+                "weekdays": WEEKDAYS, "user": user, "errors": {},
+                "values": {"template": template_key or "", "time_zone": user.time_zone, "frequency": "none",
+                           "ends": "never", "interval": "1", "visibility": "team", "sprint_start": "1",
+                           "team_id": str(teams[0].id) if teams else "", "time": "10:00"}}
+
+    @get("/meetings/new", name="new_meeting", sync_to_thread=True)
+    def new(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor], user: NamedDependency[User],
+            now: NamedDependency[datetime],
+            template: Annotated[str | None, QueryParameter(name="template")] = None) -> Template:
+        """Choose a template, the people, the date, time, time zone and how it repeats."""
+        context = self._context(db_session, actor, user, template)
+        tomorrow = now.astimezone(ZoneInfo(user.time_zone)).date() + timedelta(days=1)
+        context["values"]["date"] = tomorrow.isoformat()
+        return Template("meetings/new.html", context=context)
+
+    @post("/meetings/new", sync_to_thread=True)
+    def create(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
+               user: NamedDependency[User], now: NamedDependency[datetime], data: FormData) -> Template | Redirect:
+        """Create the meeting (or series) and open it."""
+        try:
+            key = field(data, "template")
+            template = catalog.template_for(db_session, actor, key) if key else None
+            team_text = field(data, "team_id")
+            request = scheduling.MeetingRequest(
+                team_id=int(team_text) if team_text.isdigit() else None, title=field(data, "title"),
+                template=template, date=field(data, "date"), time=field(data, "time"),
+                time_zone=field(data, "time_zone"), duration_minutes=field(data, "duration_minutes"),
+                attendee_ids=[int(v) for v in _values(data, "attendee_ids") if v.isdigit()],
+                visibility=field(data, "visibility"), recurrence=recurrence_from(data),
+                sprint_start=field(data, "sprint_start"), carry_over=field(data, "carry_over") == "on",
+            )
+            meeting = scheduling.create_meeting(db_session, actor, user, request, now)
+        except ValidationError as exc:
+            db_session.rollback()
+            context = self._context(db_session, actor, user, None)
+            context["values"] = {k: (_values(data, k) if k in {"attendee_ids", "weekdays"} else field(data, k))
+                                 for k in data if k != "_csrf_token"}
+            context["errors"] = exc.errors
+            return Template("meetings/new.html", context=context, status_code=400)
+        return Redirect(f"/meetings/{meeting.id}", status_code=303)
+
+    @post("/meetings/{meeting_id:int}/end", sync_to_thread=True)
+    def end(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
+            now: NamedDependency[datetime], meeting_id: FromPath[int]) -> Redirect:
+        """End the meeting; for a series, open the next occurrence (with what carried over)."""
+        following = scheduling.end_meeting(db_session, actor, meeting_id, now)
+        return Redirect(f"/meetings/{following.id if following else meeting_id}", status_code=303)
+
+    @post("/meetings/{meeting_id:int}/cancel", sync_to_thread=True)
+    def cancel(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
+               now: NamedDependency[datetime], meeting_id: FromPath[int]) -> Redirect:
+        """Cancel this meeting only."""
+        scheduling.cancel_occurrence(db_session, actor, meeting_id, now)
+        return Redirect(f"/meetings/{meeting_id}", status_code=303)
+
+    @post("/meetings/{meeting_id:int}/reschedule", sync_to_thread=True)
+    def reschedule(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
+                   meeting_id: FromPath[int], data: FormData) -> Redirect:
+        """Move this meeting only."""
+        scheduling.reschedule_occurrence(db_session, actor, meeting_id, date_text=field(data, "date"),
+                                         time_text=field(data, "time"), duration_text=field(data, "duration_minutes"))
+        return Redirect(f"/meetings/{meeting_id}", status_code=303)
+
+    @post("/series/{series_id:int}/change", sync_to_thread=True)
+    def change_series(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
+                      now: NamedDependency[datetime], series_id: FromPath[int], data: FormData) -> Redirect:
+        """Change the series from a date on (or end it there)."""
+        continuing = scheduling.change_series_from(
+            db_session, actor, series_id, from_date=field(data, "from_date"), time_text=field(data, "time"),
+            duration_text=field(data, "duration_minutes"), recurrence=recurrence_from(data), now=now)
+        if continuing is None:
+            return Redirect("/meetings", status_code=303)
+        next_meeting = scheduling.next_meeting_of(db_session, continuing.id, now)
+        return Redirect(f"/meetings/{next_meeting.id}" if next_meeting else "/meetings", status_code=303)
