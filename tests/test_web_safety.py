@@ -17,7 +17,8 @@ def _form_routes(app):
             continue
         path = route.path
         for name, value in (("{meeting_id:int}", "1"), ("{team_id:int}", "1"), ("{user_id:int}", "2"),
-                            ("{token_id:int}", "1"), ("{token:str}", "x")):
+                            ("{token_id:int}", "1"), ("{token:str}", "x"), ("{series_id:int}", "1"),
+                            ("{key:str}", "one-on-one")):
             path = path.replace(name, value)
         found.extend((method, path) for method in sorted(methods))
     return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -166,6 +166,8 @@ def _materialize(session: Session, series: MeetingSeries | None, *, title: str, 
                  organizer: User, attendees: list[User], start: datetime, time_zone: str, duration: int,
                  visibility: Visibility, template: AgendaTemplate | None, number: int | None, sprint: int) -> Meeting:
     zone = time_zone
+    # Keep UTC in memory too: Python subtracts two datetimes sharing one tzinfo by wall clock.
+    start = start.astimezone(UTC)
     meeting = Meeting(
         uid=f"{uuid.uuid4()}", series_id=series.id if series else None,
         recurrence_start=start if series else None, occurrence_number=number,
@@ -282,7 +284,7 @@ def reschedule_occurrence(session: Session, actor: Actor, meeting_id: int, *, da
     if errors:
         raise ValidationError(errors)
     assert start is not None and duration is not None
-    meeting.starts_at, meeting.duration_minutes = start, duration
+    meeting.starts_at, meeting.duration_minutes = start.astimezone(UTC), duration
     meeting.sequence += 1
     meeting.version += 1
     return meeting
