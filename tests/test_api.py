@@ -106,3 +106,27 @@ def test_teams_and_users_through_the_api(client, db, token):
     assert patched.json()["is_admin"] is True and patched.json()["manager_id"] is None
 
 
+
+
+def test_templates_and_scheduling_through_the_api(client, db, token):
+    templates = _api(client, "GET", "/api/v1/templates", token).json()
+    assert {"one-on-one", "sprint-planning"} <= {t["key"] for t in templates}
+    one = _api(client, "GET", "/api/v1/templates/one-on-one", token).json()
+    assert one["sections"][0]["title"] == "Check-in" and one["source"].startswith("#")
+    with db.session() as session:
+        leo = session.scalars(select(User.id).where(User.email == "leo@example.com")).one()
+        platform = session.scalars(select(Team.id).where(Team.name == "Platform")).one()
+    bad = _api(client, "POST", "/api/v1/meetings", token, json={"template": "one-on-one", "date": "soon"})
+    assert bad.status_code == 422 and {"date", "time"} <= set(bad.json()["errors"])
+    created = _api(client, "POST", "/api/v1/meetings", token, json={
+        "template": "one-on-one", "team_id": platform, "attendee_ids": [leo], "date": "2026-04-01",
+        "time": "16:00", "time_zone": "Europe/Berlin", "visibility": "private",
+        "repeat": {"frequency": "weekly", "interval": 2, "ends": "after", "count": 6},
+    })
+    assert created.status_code == 201, created.text
+    meeting = created.json()
+    assert meeting["title"] == "Maya Chen / Leo Park 1-on-1" and meeting["starts_at"] == "2026-04-01T14:00:00+00:00"
+    ended = _api(client, "POST", f"/api/v1/meetings/{meeting['id']}/end", token)
+    assert ended.json()["next_meeting"]["starts_at"] == "2026-04-15T14:00:00+00:00"
+    assert _api(client, "POST", f"/api/v1/meetings/{ended.json()['next_meeting']['id']}/cancel",
+                token).status_code == 204
