@@ -12,15 +12,65 @@ the authorization rules. Expected outcomes:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
+from sqlalchemy import text
 
+from meetings.app import create_app
+from meetings.db import Database
+from meetings.migrate import upgrade
+from meetings.models import Base
+from meetings.settings import Settings
 from tests.authz_world import ACTORS, MEETING_KINDS, World, build_world
-from tests.conftest import FIXED_NOW
+from tests.conftest import BACKENDS, FIXED_NOW, skip_or_fail
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def matrix_env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+               migrated_sqlite_template: Any) -> Iterator[tuple[Any, Database]]:
+    """One app and database per backend for the whole matrix (building an app takes longer than a
+    test); each test wipes the tables and builds its own world."""
+    folder = tmp_path_factory.mktemp("matrix")
+    if request.param == "sqlite":
+        shutil.copyfile(migrated_sqlite_template, folder / "matrix.db")
+        url = f"sqlite:///{folder / 'matrix.db'}"
+    else:
+        server = request.getfixturevalue("postgres_server")
+        if server is None:
+            skip_or_fail("PostgreSQL not reachable")
+        url = server.create_database("meetings_matrix")
+        migrated = Database(url)
+        upgrade(migrated.engine)
+        migrated.dispose()
+    app = create_app(Settings.from_mapping({"data_dir": folder, "database_url": url}), clock=lambda: FIXED_NOW)
+    database = Database(url)
+    yield app, database
+    database.dispose()
+    app.state.db.dispose()
+
+
+@pytest.fixture
+def app(matrix_env: tuple[Any, Database]) -> Any:
+    return matrix_env[0]
+
+
+@pytest.fixture
+def db(matrix_env: tuple[Any, Database]) -> Database:
+    """The matrix database, emptied for this test."""
+    database = matrix_env[1]
+    with database.engine.begin() as conn:
+        if database.backend == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+                              + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+    return database
 
 Rule = Callable[[str, str | None], str]
 
