@@ -22,6 +22,7 @@ from meetings.domain.agenda_templates import builtin_templates
 from meetings.settings import Settings
 from meetings.web import ROUTE_HANDLERS
 from meetings.integrations.email_delivery import SmtpTransport
+from meetings.jobs import background_scheduler
 from meetings.integrations.email_templates import JinjaEmailComposer
 from meetings.web.auth import provide_actor, provide_current_user, provide_user
 from meetings.web.dependencies import provide_db_session, provide_now
@@ -41,11 +42,18 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     database = Database(settings.resolved_database_url)
     secret_key = settings.resolved_secret_key()
 
+    clock = clock or (lambda: datetime.now(UTC))
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        scheduler = background_scheduler(database, clock) if settings.scheduler else None
+        if scheduler is not None:
+            scheduler.start()
         try:
             yield
         finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=True)
             database.dispose()
 
     template_config = TemplateConfig(
@@ -85,7 +93,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     app.state.db = database
     app.state.email_composer = JinjaEmailComposer(settings.base_url)
     app.state.mail_transport = SmtpTransport(settings.smtp_url) if settings.smtp_url else None
-    app.state.clock = clock or (lambda: datetime.now(UTC))
+    app.state.clock = clock
     return app
 
 

@@ -223,3 +223,27 @@ def templates_validate(files: tuple[Path, ...]) -> None:
             click.echo(f"ok: {path.name}: {template.spec.name}, {len(template.spec.sections)} sections")
     if broken:
         raise SystemExit(1)
+
+
+@main.command()
+def worker() -> None:
+    """Run the scheduler's jobs in this process (set MEETINGS_SCHEDULER=false in web processes)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from meetings.domain.agenda_templates import TemplateError, builtin_templates
+    from meetings.jobs import add_jobs
+
+    try:
+        builtin_templates()
+    except TemplateError as exc:
+        raise click.ClickException(str(exc)) from None
+    database = _database(_settings())
+    scheduler = BlockingScheduler(timezone="UTC")
+    add_jobs(scheduler, database, lambda: datetime.now(UTC))
+    click.echo("Meetings worker: running scheduled jobs. Ctrl+C stops it.")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        database.dispose()

@@ -66,6 +66,10 @@ class Settings:
     session_days: int = 30
     """How long a sign-in lasts without activity, in days."""
 
+    scheduler: bool = True
+    """Run the scheduler's jobs inside this web process. Turn it off in web processes when
+    ``meetings worker`` runs them (running them in several processes at once is safe too)."""
+
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> Settings:
         """Build settings from a mapping of field names (or ``MEETINGS_*`` names) to raw values."""

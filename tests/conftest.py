@@ -153,7 +153,8 @@ def empty_database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequ
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings.from_mapping({"data_dir": tmp_path / "data", "database_url": database_url})
+    # The scheduler's jobs are tested by calling them with a time; no background thread in tests.
+    return Settings.from_mapping({"data_dir": tmp_path / "data", "database_url": database_url, "scheduler": False})
 
 
 @pytest.fixture

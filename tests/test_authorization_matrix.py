@@ -47,7 +47,8 @@ def matrix_env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
         migrated = Database(url)
         upgrade(migrated.engine)
         migrated.dispose()
-    app = create_app(Settings.from_mapping({"data_dir": folder, "database_url": url}), clock=lambda: FIXED_NOW)
+    settings = Settings.from_mapping({"data_dir": folder, "database_url": url, "scheduler": False})
+    app = create_app(settings, clock=lambda: FIXED_NOW)
     database = Database(url)
     yield app, database
     database.dispose()

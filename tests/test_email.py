@@ -39,6 +39,7 @@ def _rows(db):
 
 def test_invitation_arrives_over_smtp(tmp_path, database_url, demo, smtp, clock):
     settings = Settings.from_mapping({"data_dir": tmp_path, "database_url": database_url, "smtp_url": smtp.url,
+                                      "scheduler": False,
                                       "mail_from": MAIL_FROM, "base_url": "https://meet.example.com"})
     with TestClient(create_app(settings, clock=clock), base_url="https://testserver.local") as client:
         sign_in(client, "maya@example.com")

@@ -19,7 +19,7 @@ def test_readyz_reports_the_database(client, backend):
 def test_readyz_is_unavailable_when_the_database_is_down(tmp_path):
     # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
     settings = Settings.from_mapping(
-        {"data_dir": tmp_path, "database_url": "postgresql://nobody@127.0.0.1:9/none"}
+        {"data_dir": tmp_path, "database_url": "postgresql://nobody@127.0.0.1:9/none", "scheduler": False}
     )
     with TestClient(create_app(settings)) as client:
         response = client.get("/readyz")

@@ -84,3 +84,18 @@ def test_end_a_meeting_opens_the_next_with_carried_topics(maya, db):
     carried = [li.select_one(".agenda-item-title").get_text() for li in page.select(".agenda-item")
                if li.select_one(".carried")]
     assert "Feedback on the alert-tuning proposal" in carried
+
+
+def test_open_action_items_of_earlier_occurrences_are_shown_with_their_origin(maya, db):
+    with db.session() as session:
+        current = session.scalars(select(Meeting).where(Meeting.title == "Maya / Leo 1-on-1")
+                                  .order_by(Meeting.starts_at.desc())).first()
+        earlier = session.scalars(select(Meeting).where(Meeting.title == "Maya / Leo 1-on-1")
+                                  .order_by(Meeting.starts_at)).first()
+        current_id, earlier_id = current.id, earlier.id
+    page = BeautifulSoup(maya.get(f"/meetings/{current_id}").text, "html.parser")
+    carried = page.select(".carried-action")
+    assert [li.select_one(".action-title").get_text() for li in carried] == [
+        "Draft a proposal for quieter disk alerts", "Ask finance about the conference budget"]
+    assert carried[0].select_one(f'a[href="/meetings/{earlier_id}"]')
+    assert "overdue" in carried[0]["class"]

@@ -61,7 +61,7 @@ def test_static_files_may_be_cached(client):
 
 
 def test_cookies_are_secure_when_served_over_https(tmp_path, database_url, demo):
-    settings = Settings.from_mapping({"data_dir": tmp_path, "database_url": database_url,
+    settings = Settings.from_mapping({"data_dir": tmp_path, "database_url": database_url, "scheduler": False,
                                       "base_url": "https://meet.example.com"})
     with TestClient(create_app(settings), base_url="https://testserver.local") as client:
         page = client.get("/signin")

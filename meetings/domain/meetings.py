@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -12,6 +12,7 @@ from meetings.domain.access import Actor, attending, visible_meetings, visible_n
 from meetings.domain.errors import NotFoundError
 from meetings.models import (
     ActionItem,
+    ActionItemStatus,
     AgendaItem,
     AgendaSection,
     Decision,
@@ -37,6 +38,7 @@ class MeetingDetail:
     action_items: list[ActionItem]
     previous: Meeting | None = None  # neighbouring occurrences of the series the actor may see
     next: Meeting | None = None
+    earlier_action_items: list[ActionItem] = field(default_factory=list)  # still open, from earlier occurrences
 
     @property
     def planned_minutes(self) -> int:
@@ -145,4 +147,13 @@ def meeting_detail(session: Session, actor: Actor, meeting_id: int) -> MeetingDe
                                    .order_by(Meeting.starts_at.desc()).limit(1)).first()
         following = session.scalars(neighbours.where(Meeting.starts_at > meeting.starts_at)
                                     .order_by(Meeting.starts_at).limit(1)).first()
-    return MeetingDetail(meeting, sections, unsectioned, notes, decisions, actions, previous, following)
+    earlier: list[ActionItem] = []
+    if meeting.series is not None and meeting.series.carry_over:
+        earlier = list(session.scalars(
+            select(ActionItem).join(Meeting, Meeting.id == ActionItem.meeting_id)
+            .where(Meeting.series_id == meeting.series_id, Meeting.starts_at < meeting.starts_at,
+                   ActionItem.status == ActionItemStatus.OPEN, visible_meetings(actor))
+            .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
+            .options(selectinload(ActionItem.assignee), selectinload(ActionItem.meeting))
+        ))
+    return MeetingDetail(meeting, sections, unsectioned, notes, decisions, actions, previous, following, earlier)

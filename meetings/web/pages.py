@@ -55,5 +55,6 @@ class PageController(Controller):
                 now: NamedDependency[datetime], meeting_id: FromPath[int]) -> Template:
         """One meeting: header, agenda, notes, decisions and action items."""
         detail = meeting_queries.meeting_detail(db_session, actor, meeting_id)
-        overdue = {a.id for a in detail.action_items if action_item_queries.is_overdue(a, now)}
+        overdue = {a.id for a in [*detail.action_items, *detail.earlier_action_items]
+                   if action_item_queries.is_overdue(a, now)}
         return Template("meetings/detail.html", context={"detail": detail, "m": detail.meeting, "overdue_ids": overdue})

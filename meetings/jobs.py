@@ -1,0 +1,71 @@
+"""Scheduler jobs: few, and each scans the database, so that all state lives there and survives
+restarts. APScheduler only drives the clock.
+
+Today's job keeps every series' next occurrence ready (with what carries over). With several
+processes running it, the unique (series, occurrence) constraint lets only one of them create an
+occurrence; the others skip it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from meetings.db import Database
+from meetings.domain.scheduling import ensure_next_occurrence
+from meetings.models import MeetingSeries
+
+logger = logging.getLogger("meetings.jobs")
+
+PREPARE_EVERY = timedelta(minutes=5)
+
+
+@dataclass
+class PrepareReport:
+    """What one run of ``prepare_occurrences`` did."""
+
+    created: int = 0
+    skipped: int = 0
+
+
+def prepare_occurrences(database: Database, now: datetime) -> PrepareReport:
+    """Create the next occurrence of every series whose meetings are all over."""
+    report = PrepareReport()
+    with database.session(write=False) as session:
+        series_ids = list(session.scalars(select(MeetingSeries.id).order_by(MeetingSeries.id)))
+    for series_id in series_ids:  # one transaction per series: one failure does not undo the others
+        try:
+            with database.session() as session:
+                series = session.get(MeetingSeries, series_id)
+                if series is not None and ensure_next_occurrence(session, series, now) is not None:
+                    report.created += 1
+        except IntegrityError:
+            report.skipped += 1  # another process created it at the same moment
+    if report.created:
+        logger.info("Prepared %d next occurrence(s)", report.created)
+    return report
+
+
+def add_jobs(scheduler: BaseScheduler, database: Database, clock: Callable[[], datetime]) -> None:
+    """Register every job on ``scheduler`` (in the web process, or in `meetings worker`)."""
+    scheduler.add_job(
+        lambda: prepare_occurrences(database, clock()), "interval", seconds=PREPARE_EVERY.total_seconds(),
+        # APScheduler works on the real clock (a start in the past counts as misfired); the job
+        # itself asks ``clock`` for the time it acts on.
+        id="prepare_occurrences", next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
+        replace_existing=True,
+    )
+
+
+def background_scheduler(database: Database, clock: Callable[[], datetime]) -> BackgroundScheduler:
+    """A scheduler running the jobs in a thread of this process (the embedded shape)."""
+    scheduler = BackgroundScheduler(timezone="UTC")
+    add_jobs(scheduler, database, clock)
+    return scheduler
