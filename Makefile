@@ -18,7 +18,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-install: $(STAMP)  ## Create .venv and install the app with its test dependencies
+# Browser libraries from the npm registry, pinned by package-lock.json. Without npm the pages still
+# work (every action is a plain form); only drag and drop is missing.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: skipping browser libraries (drag and drop on the meeting page)"; fi
+
+install: $(STAMP) node_modules/.installed  ## Create .venv, install the app with its test dependencies and the browser libraries
 
 run: install  ## Migrate, seed the demo workspace if the database is empty, serve on http://127.0.0.1:8000
 	$(BIN)/meetings db upgrade

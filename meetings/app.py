@@ -31,6 +31,7 @@ from meetings.web.errors import EXCEPTION_HANDLERS
 from meetings.web.template_filters import register_filters
 
 PACKAGE_DIR = Path(__file__).parent
+NODE_MODULES = PACKAGE_DIR.parent / "node_modules"
 
 
 def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) -> Litestar:
@@ -65,6 +66,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
         route_handlers=[
             *ROUTE_HANDLERS,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"], name="static"),
+            # Browser libraries installed from the npm registry by `make` (package-lock.json).
+            create_static_files_router(path="/static/vendor", directories=[NODE_MODULES], name="vendor"),
         ],
         dependencies={
             "db_session": Provide(provide_db_session),

@@ -12,7 +12,9 @@ from meetings.domain.agenda_templates import BUILTIN_DIR
 from meetings.models import AgendaTemplate as CustomTemplate
 from meetings.models import (
     ActionItem,
+    AgendaItem,
     AgendaSection,
+    Decision,
     Meeting,
     MeetingAttendee,
     MeetingSeries,
@@ -39,6 +41,10 @@ class World:
     tokens: dict[str, str] = field(default_factory=dict)
     token_ids: dict[str, int] = field(default_factory=dict)
     meetings: dict[str, int] = field(default_factory=dict)
+    items: dict[str, int] = field(default_factory=dict)
+    sections: dict[str, int] = field(default_factory=dict)
+    actions: dict[str, int] = field(default_factory=dict)
+    decisions: dict[str, int] = field(default_factory=dict)
     series_id: int = 0
     template_key: str = ""
     team_a: int = 0
@@ -93,12 +99,20 @@ def build_world(database: Database, now: datetime) -> World:
             )
             session.add(meeting)
             session.flush()
+            section = AgendaSection(meeting_id=meeting.id, position=0, title=f"{kind} section")
+            session.add(section)
+            session.flush()
+            item = AgendaItem(meeting_id=meeting.id, section_id=section.id, position=0, title=f"{kind} topic")
+            action = ActionItem(title=f"{kind} action", assignee_id=people["attendee"].id, meeting_id=meeting.id)
+            decision = Decision(meeting_id=meeting.id, text=f"{kind} decision")
+            session.add_all([item, action, decision])
+            session.flush()
+            world.items[kind], world.sections[kind] = item.id, section.id
+            world.actions[kind], world.decisions[kind] = action.id, decision.id
             session.add_all([
-                AgendaSection(meeting_id=meeting.id, position=0, title=f"{kind} section"),
                 Note(meeting_id=meeting.id, scope="shared", body=f"{kind} shared notes"),
                 Note(meeting_id=meeting.id, scope=f"private:{people['attendee'].id}", author_id=people["attendee"].id,
                      visibility=NoteVisibility.PRIVATE, body=f"{kind} attendee's private thoughts"),
-                ActionItem(title=f"{kind} action", assignee_id=people["attendee"].id, meeting_id=meeting.id),
             ])
             world.meetings[kind] = meeting.id
         message = OutboxMessage(idempotency_key="w-1", kind="password_reset", user_id=people["attendee"].id,

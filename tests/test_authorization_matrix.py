@@ -151,6 +151,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/healthz"): Case(public, fixed("/healthz")),
     ("GET", "/readyz"): Case(public, fixed("/readyz")),
     ("GET", "/static/{file_path:path}"): Case(public, fixed("/static/app.css")),
+    ("GET", "/static/vendor/{file_path:path}"): Case(public, fixed("/static/vendor/sortablejs/Sortable.min.js")),
     ("GET", "/api/schema"): Case(public, fixed("/api/schema")),
     ("GET", "/api/schema/openapi.json"): Case(public, fixed("/api/schema/openapi.json")),
     ("GET", "/api/schema/{path:str}"): Case(public, fixed("/api/schema/openapi.json")),
@@ -197,6 +198,43 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", "/admin/workspace"): Case(admin_only, fixed("/admin/workspace"), lambda w, a: {"domain": ""}),
     ("GET", "/mailbox"): Case(signed_in, fixed("/mailbox")),
     ("GET", "/mailbox/{message_id:int}"): Case(attendee_or_admin, lambda w, k: f"/mailbox/{w.message_for_attendee}"),
+    ("POST", "/meetings/{meeting_id:int}/items"): Case(
+        meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/items", lambda w, a: {"title": f"Topic by {a}"},
+        per_meeting=True),
+    ("POST", "/meetings/{meeting_id:int}/items/{item_id:int}"): Case(
+        meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/items/{w.items[k]}",
+        lambda w, a: {"title": "Edited", "version": "1"}, per_meeting=True),
+    ("POST", "/meetings/{meeting_id:int}/items/{item_id:int}/state"): Case(
+        meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/items/{w.items[k]}/state",
+        lambda w, a: {"state": "discussed"}, per_meeting=True),
+    ("POST", "/meetings/{meeting_id:int}/items/{item_id:int}/move"): Case(
+        meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/items/{w.items[k]}/move",
+        lambda w, a: {"direction": "down"}, per_meeting=True),
+    ("POST", "/meetings/{meeting_id:int}/items/{item_id:int}/delete"): Case(
+        meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/items/{w.items[k]}/delete", per_meeting=True),
+    ("POST", "/meetings/{meeting_id:int}/sections"): Case(
+        meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/sections", lambda w, a: {"section_title": "AOB"},
+        per_meeting=True),
+    ("POST", "/meetings/{meeting_id:int}/sections/{section_id:int}/delete"): Case(
+        meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/sections/{w.sections[k]}/delete", per_meeting=True),
+    ("POST", "/meetings/{meeting_id:int}/notes"): Case(
+        meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/notes",
+        lambda w, a: {"body": f"notes by {a}", "private": "on", "version": "0"}, per_meeting=True),
+    ("POST", "/meetings/{meeting_id:int}/action-items"): Case(
+        meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/action-items", lambda w, a: {"title": "Do it"},
+        per_meeting=True),
+    ("POST", "/meetings/{meeting_id:int}/action-items/{action_id:int}"): Case(
+        meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/action-items/{w.actions[k]}",
+        lambda w, a: {"status": "done"}, per_meeting=True),
+    ("POST", "/meetings/{meeting_id:int}/decisions"): Case(
+        meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/decisions", lambda w, a: {"decision": "Yes"},
+        per_meeting=True),
+    ("POST", "/meetings/{meeting_id:int}/decisions/{decision_id:int}/delete"): Case(
+        meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/decisions/{w.decisions[k]}/delete", per_meeting=True),
+    ("POST", "/meetings/{meeting_id:int}/start"): Case(
+        meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/start", per_meeting=True),
+    ("POST", "/meetings/{meeting_id:int}/next"): Case(
+        meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/next", per_meeting=True),
     ("GET", "/meetings/new"): Case(signed_in, fixed("/meetings/new")),
     ("POST", "/meetings/new"): Case(signed_in, fixed("/meetings/new"), lambda w, a: {"title": ""}),
     ("POST", "/meetings/{meeting_id:int}/end"): Case(meeting_change, lambda w, k: f"/meetings/{w.meetings[k]}/end",

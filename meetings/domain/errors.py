@@ -21,3 +21,14 @@ class ValidationError(DomainError):
 
 class ForbiddenError(DomainError):
     """The actor can see the object but may not do this to it."""
+
+
+class ConflictError(DomainError):
+    """Someone else changed the object since the actor loaded it; nothing was written.
+
+    ``current`` describes the value now stored, so the later writer can see it and decide.
+    """
+
+    def __init__(self, message: str, current: str = "") -> None:
+        super().__init__(message)
+        self.current = current

@@ -7,6 +7,7 @@ from meetings.web.api.v1 import MeController, TeamApiController, TokenApiControl
 from meetings.web.health import healthz, readyz
 from meetings.web.mailbox import MailboxController
 from meetings.web.meeting_forms import MeetingFormController
+from meetings.web.meeting_page import MeetingPageController
 from meetings.web.pages import PageController
 from meetings.web.settings_pages import SettingsController
 from meetings.web.teams import TeamController
@@ -17,6 +18,7 @@ ROUTE_HANDLERS = [
     readyz,
     PageController,
     MeetingFormController,
+    MeetingPageController,
     TemplateController,
     AccountController,
     SettingsController,

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.orm import Session
 
@@ -49,12 +48,3 @@ class PageController(Controller):
                 "past": meeting_queries.past_meetings(db_session, actor, now, limit=50),
             },
         )
-
-    @get("/meetings/{meeting_id:int}", name="meeting", sync_to_thread=True)
-    def meeting(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
-                now: NamedDependency[datetime], meeting_id: FromPath[int]) -> Template:
-        """One meeting: header, agenda, notes, decisions and action items."""
-        detail = meeting_queries.meeting_detail(db_session, actor, meeting_id)
-        overdue = {a.id for a in [*detail.action_items, *detail.earlier_action_items]
-                   if action_item_queries.is_overdue(a, now)}
-        return Template("meetings/detail.html", context={"detail": detail, "m": detail.meeting, "overdue_ids": overdue})

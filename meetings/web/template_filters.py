@@ -10,6 +10,7 @@ from jinja2 import Environment
 
 from meetings import __version__
 from meetings.domain.recurrence import describe
+from meetings.integrations.markdown import render_markdown
 from meetings.settings import Settings
 
 VISIBILITY_LABELS = {"team": "Team", "attendees": "Attendees only", "private": "Private 1-on-1"}
@@ -47,10 +48,23 @@ def local_parts(value: datetime, time_zone: str) -> dict[str, str]:
     return {"date": local.date().isoformat(), "time": local.strftime("%H:%M")}
 
 
+def countdown(seconds: int) -> str:
+    """``754`` -> ``12:34``; ``-65`` -> ``-1:05`` (over time)."""
+    sign = "-" if seconds < 0 else ""
+    minutes_part, secs = divmod(abs(seconds), 60)
+    return f"{sign}{minutes_part}:{secs:02d}"
+
+
+def iso_seconds(value: datetime) -> str:
+    """Exact ISO 8601 time for scripts (the timer)."""
+    return value.isoformat(timespec="seconds")
+
+
 def register_filters(env: Environment, settings: Settings) -> None:
     """Install the filters and the globals every page may use."""
     env.filters.update(local_datetime=local_datetime, iso_datetime=iso_datetime, long_date=long_date, minutes=minutes,
-                       local_parts=local_parts, describe_rule=describe)
+                       local_parts=local_parts, describe_rule=describe, markdown=render_markdown,
+                       countdown=countdown, iso_seconds=iso_seconds)
     globals_: dict[str, Any] = {
         "app_version": __version__,
         "base_url": settings.base_url,
