@@ -157,7 +157,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/api/schema/{path:str}"): Case(public, fixed("/api/schema/openapi.json")),
     # pages
     ("GET", "/"): Case(signed_in, fixed("/")),
-    ("GET", "/meetings"): Case(signed_in, fixed("/meetings")),
+    ("GET", "/meetings"): Case(signed_in, fixed("/meetings?view=week&week=2026-03-30")),
     ("GET", "/meetings/{meeting_id:int}"): Case(meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}",
                                                  per_meeting=True),
     ("GET", "/signin"): Case(public, fixed("/signin")),
@@ -235,6 +235,13 @@ MATRIX: dict[tuple[str, str], Case] = {
         meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/start", per_meeting=True),
     ("POST", "/meetings/{meeting_id:int}/next"): Case(
         meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/next", per_meeting=True),
+    ("GET", "/action-items"): Case(signed_in, fixed("/action-items?view=team&status=all")),
+    ("POST", "/action-items/{action_id:int}/status"): Case(
+        meeting_rule, lambda w, k: f"/action-items/{w.actions[k]}/status", lambda w, a: {"status": "done"},
+        per_meeting=True),
+    ("POST", "/action-items/{action_id:int}/reassign"): Case(
+        meeting_rule, lambda w, k: f"/action-items/{w.actions[k]}/reassign",
+        lambda w, a: {"assignee_id": str(w.users["organiser"])}, per_meeting=True),
     ("GET", "/meetings/new"): Case(signed_in, fixed("/meetings/new")),
     ("POST", "/meetings/new"): Case(signed_in, fixed("/meetings/new"), lambda w, a: {"title": ""}),
     ("POST", "/meetings/{meeting_id:int}/end"): Case(meeting_change, lambda w, k: f"/meetings/{w.meetings[k]}/end",
@@ -375,8 +382,12 @@ def test_lists_never_show_what_the_single_view_refuses(app, db, actor):
     listed_page = {int(i) for i in re.findall(r'href="/meetings/(\d+)"', client.get("/meetings").text)}
     listed_dashboard = {int(i) for i in re.findall(r'href="/meetings/(\d+)"', client.get("/").text)}
     api = client.get("/api/v1/meetings", headers={"Authorization": f"Bearer {world.tokens[actor]}"}).json()
+    listed_week = {int(i) for i in re.findall(r'href="/meetings/(\d+)"',
+                                              client.get("/meetings?view=week&week=2026-03-30").text)}
+    actions_page = client.get("/action-items?view=team&status=all").text + client.get("/action-items?status=all").text
+    listed_actions = {int(i) for i in re.findall(r'href="/meetings/(\d+)"', actions_page)}
     assert listed_page == allowed
-    assert listed_dashboard <= allowed
+    assert listed_dashboard <= allowed and listed_week <= allowed and listed_actions <= allowed
     assert {m["id"] for m in api} == allowed
 
 

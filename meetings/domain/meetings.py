@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from meetings.domain.access import Actor, attending, visible_meetings, visible_notes
@@ -18,6 +18,7 @@ from meetings.models import (
     Decision,
     Meeting,
     MeetingAttendee,
+    MeetingSeries,
     MeetingStatus,
     Note,
 )
@@ -52,6 +53,15 @@ class MeetingDetail:
         return self.planned_minutes > self.meeting.duration_minutes
 
 
+def _filters(team_id: int | None, series_id: int | None) -> list:  # type: ignore[type-arg]
+    conditions = []
+    if team_id is not None:
+        conditions.append(Meeting.team_id == team_id)
+    if series_id is not None:
+        conditions.append(Meeting.series_id == series_id)
+    return conditions
+
+
 def _with_people() -> list:  # type: ignore[type-arg]
     return [
         selectinload(Meeting.attendees).selectinload(MeetingAttendee.user),
@@ -60,12 +70,14 @@ def _with_people() -> list:  # type: ignore[type-arg]
     ]
 
 
-def upcoming_meetings(session: Session, actor: Actor, now: datetime, limit: int = 20, mine_only: bool = False) -> list[Meeting]:
+def upcoming_meetings(session: Session, actor: Actor, now: datetime, limit: int = 20, mine_only: bool = False,
+                      team_id: int | None = None, series_id: int | None = None) -> list[Meeting]:
     """Meetings ``actor`` may see that are still to come or under way (started within the last day),
     soonest first; ``mine_only`` keeps those they organise or attend."""
     query = (
         select(Meeting)
         .where(attending(actor) if mine_only else visible_meetings(actor))
+        .where(*_filters(team_id, series_id))
         .where(Meeting.starts_at >= now - RECENT_START)
         .where(Meeting.status.in_([MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS]))
         .order_by(Meeting.starts_at)
@@ -75,11 +87,42 @@ def upcoming_meetings(session: Session, actor: Actor, now: datetime, limit: int 
     return list(session.scalars(query))
 
 
-def past_meetings(session: Session, actor: Actor, now: datetime, limit: int = 20) -> list[Meeting]:
+def waiting_for_my_topics(session: Session, actor: Actor, now: datetime, days: int = 7) -> list[Meeting]:
+    """Meetings in the coming ``days`` that I attend and have not added a topic to yet."""
+    mine = exists().where(AgendaItem.meeting_id == Meeting.id, AgendaItem.created_by_id == actor.user_id)
+    query = (
+        select(Meeting)
+        .where(attending(actor), ~mine, Meeting.status == MeetingStatus.SCHEDULED)
+        .where(Meeting.starts_at > now, Meeting.starts_at <= now + timedelta(days=days))
+        .order_by(Meeting.starts_at)
+        .options(*_with_people())
+    )
+    return list(session.scalars(query))
+
+
+def meetings_between(session: Session, actor: Actor, start: datetime, end: datetime, *, team_id: int | None = None,
+                     series_id: int | None = None) -> list[Meeting]:
+    """Meetings the actor may see starting in [start, end), optionally of one team or series."""
+    query = select(Meeting).where(visible_meetings(actor), Meeting.starts_at >= start, Meeting.starts_at < end)
+    if team_id is not None:
+        query = query.where(Meeting.team_id == team_id)
+    if series_id is not None:
+        query = query.where(Meeting.series_id == series_id)
+    return list(session.scalars(query.order_by(Meeting.starts_at).options(*_with_people())))
+
+
+def visible_series(session: Session, actor: Actor) -> list[MeetingSeries]:
+    """Series with at least one meeting the actor may see, by title (for the filter)."""
+    ids = select(Meeting.series_id).where(visible_meetings(actor), Meeting.series_id.is_not(None))
+    return list(session.scalars(select(MeetingSeries).where(MeetingSeries.id.in_(ids)).order_by(MeetingSeries.title)))
+
+
+def past_meetings(session: Session, actor: Actor, now: datetime, limit: int = 20, team_id: int | None = None,
+                  series_id: int | None = None) -> list[Meeting]:
     """Meetings that are over (ended, cancelled, or started over a day ago), most recent first."""
     query = (
         select(Meeting)
-        .where(visible_meetings(actor))
+        .where(visible_meetings(actor), *_filters(team_id, series_id))
         .where(Meeting.starts_at < now)
         .where(
             or_(

@@ -1,6 +1,7 @@
 """The web layer: controllers, forms and live handlers. Thin: each handler calls the domain."""
 
 from meetings.web.accounts import AccountController
+from meetings.web.action_item_pages import ActionItemController
 from meetings.web.admin import AdminController
 from meetings.web.api.schedule import MeetingApiController, TemplateApiController
 from meetings.web.api.v1 import MeController, TeamApiController, TokenApiController, UserApiController
@@ -19,6 +20,7 @@ ROUTE_HANDLERS = [
     PageController,
     MeetingFormController,
     MeetingPageController,
+    ActionItemController,
     TemplateController,
     AccountController,
     SettingsController,

@@ -22,6 +22,11 @@ def local_datetime(value: datetime, time_zone: str) -> str:
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {local.tzname()}"
 
 
+def local_time(value: datetime, time_zone: str) -> str:
+    """``09:30`` in ``time_zone``."""
+    return value.astimezone(ZoneInfo(time_zone)).strftime("%H:%M")
+
+
 def iso_datetime(value: datetime) -> str:
     """Machine-readable time for ``<time datetime=...>``."""
     return value.isoformat(timespec="minutes")
@@ -64,7 +69,7 @@ def register_filters(env: Environment, settings: Settings) -> None:
     """Install the filters and the globals every page may use."""
     env.filters.update(local_datetime=local_datetime, iso_datetime=iso_datetime, long_date=long_date, minutes=minutes,
                        local_parts=local_parts, describe_rule=describe, markdown=render_markdown,
-                       countdown=countdown, iso_seconds=iso_seconds)
+                       countdown=countdown, iso_seconds=iso_seconds, local_time=local_time)
     globals_: dict[str, Any] = {
         "app_version": __version__,
         "base_url": settings.base_url,
