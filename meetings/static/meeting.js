@@ -49,6 +49,7 @@
     root.querySelectorAll("ol.agenda-items").forEach((list) => {
       window.Sortable.create(list, {
         group: "agenda", handle: ".drag-handle", ghostClass: "dragging", animation: 120,
+        forceFallback: true,  // pointer events instead of native drag and drop: works for touch and mouse alike
         onEnd: (event) => {
           const item = event.item.dataset.item;
           const body = new URLSearchParams({

@@ -63,7 +63,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(timezone_id="Pacific/Auckland", locale="en-GB")
+    context = browser.new_context(timezone_id="Pacific/Auckland", locale="en-GB", viewport={"width": 1280, "height": 1800})
     page = context.new_page()
     yield page
     context.close()
