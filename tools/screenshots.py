@@ -44,6 +44,12 @@ def main(base_url: str = "http://127.0.0.1:8000") -> None:
             page.screenshot(path=OUT / f"dashboard{suffix}.png", full_page=True)
             page.goto(base_url + meeting_path)
             page.screenshot(path=OUT / f"meeting{suffix}.png", full_page=True)
+            if scheme == "light":
+                for name, path in (("action-items", "/action-items"), ("templates", "/templates"),
+                                   ("new-meeting", "/meetings/new?template=one-on-one"),
+                                   ("week", "/meetings?view=week")):
+                    page.goto(base_url + path)
+                    page.screenshot(path=OUT / f"{name}.png", full_page=True)
             page.close()
         phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
         sign_in(phone, base_url)
