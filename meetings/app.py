@@ -8,26 +8,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from litestar import Litestar
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from meetings import __version__
 from meetings.db import Database
 from meetings.domain.agenda_templates import builtin_templates
+from meetings.integrations.email_delivery import SmtpTransport
+from meetings.integrations.email_templates import JinjaEmailComposer
+from meetings.jobs import background_scheduler
 from meetings.settings import Settings
 from meetings.web import ROUTE_HANDLERS
-from meetings.integrations.email_delivery import SmtpTransport
-from meetings.jobs import background_scheduler
-from meetings.integrations.email_templates import JinjaEmailComposer
 from meetings.web.auth import provide_actor, provide_current_user, provide_user
 from meetings.web.dependencies import provide_db_session, provide_now
-from meetings.web.security import add_security_headers, csrf_config
 from meetings.web.errors import EXCEPTION_HANDLERS
+from meetings.web.security import add_security_headers, csrf_config
 from meetings.web.template_filters import register_filters
 
 PACKAGE_DIR = Path(__file__).parent

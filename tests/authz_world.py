@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from meetings.db import Database
+from meetings.domain.agenda_templates import BUILTIN_DIR
 from meetings.domain.api_tokens import create_api_token
 from meetings.domain.sessions import start_session
-from meetings.domain.agenda_templates import BUILTIN_DIR
-from meetings.models import AgendaTemplate as CustomTemplate
 from meetings.models import (
     ActionItem,
     AgendaItem,
@@ -29,6 +28,7 @@ from meetings.models import (
     User,
     Visibility,
 )
+from meetings.models import AgendaTemplate as CustomTemplate
 
 ACTORS = ["anonymous", "outsider", "member", "attendee", "organiser", "admin"]
 MEETING_KINDS = ["private", "attendees", "team"]

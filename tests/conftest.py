@@ -9,10 +9,10 @@ does not, and under CI=true that is a failure instead.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
-import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 

@@ -202,3 +202,24 @@ def test_run_the_meeting_with_a_timer(maya, planning, clock):
     page = _page(maya.get(f"/meetings/{meeting_id}"))
     assert page.select_one(".agenda-item.current .agenda-item-title").get_text() == "Capacity check"
     assert "state-discussed" in page.select_one(f"#item-{items['Propose the sprint goal'].id}")["class"]
+
+
+def test_schedule_changes_explain_bad_input_beside_the_form(maya, planning, db):
+    meeting_id, _, _ = planning
+    moved = post_form(maya, f"/meetings/{meeting_id}/reschedule",
+                      {"date": "someday", "time": "10:00", "duration_minutes": "45"}, token_from="/")
+    assert moved.status_code == 400
+    page = _page(moved)
+    assert page.select_one("#rs-date-error").get_text() == "Enter a date like 2026-03-31."
+    assert page.select_one("#rs-date")["value"] == "someday"
+    named = post_form(maya, f"/meetings/{meeting_id}/save-as-template", {"name": "  "}, token_from="/")
+    assert named.status_code == 400
+    assert _page(named).select_one("#st-name-error").get_text() == "Name the template."
+    with db.session() as session:
+        one_on_one = session.scalars(select(Meeting).where(Meeting.title == "Maya / Leo 1-on-1")
+                                     .order_by(Meeting.starts_at.desc())).first()
+    series = post_form(maya, f"/series/{one_on_one.series_id}/change", {
+        "meeting_id": str(one_on_one.id), "from_date": "2026-04-07", "time": "10:00", "duration_minutes": "30",
+        "frequency": "weekly", "ends": "after", "count": "x"}, token_from="/")
+    assert series.status_code == 400
+    assert "Enter a number of meetings." in _page(series).select_one("#error-summary").get_text()

@@ -24,8 +24,8 @@ def test_dashboard_shows_upcoming_meetings_and_overdue_items(client, demo):
 
 
 def test_someone_without_meetings_is_told_so(client, demo, db):
-    from meetings.domain.users import create_user
     from meetings.domain.passwords import hash_password
+    from meetings.domain.users import create_user
 
     with db.session() as session:
         create_user(session, email="new@example.com", name="New Person").password_hash = hash_password("s3cret-pass")

@@ -13,16 +13,16 @@ from meetings.domain.recurrence import RecurrenceChoice
 from meetings.domain.scheduling import (
     MeetingRequest,
     cancel_occurrence,
-    change_series_from,
     create_meeting,
     end_meeting,
     ensure_next_occurrence,
     reschedule_occurrence,
 )
+from meetings.domain.series_changes import change_series_from
 from meetings.models import (
     AgendaItem,
-    AgendaSection,
     AgendaItemState,
+    AgendaSection,
     Meeting,
     MeetingSeries,
     MeetingStatus,

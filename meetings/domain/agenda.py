@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 
 from meetings.domain.access import Actor, require_meeting
 from meetings.domain.errors import ConflictError, NotFoundError, ValidationError
-from meetings.models import AgendaItem, AgendaItemState, AgendaSection, Meeting, MeetingAttendee, TeamMembership
+from meetings.models import (
+    AgendaItem,
+    AgendaItemState,
+    AgendaSection,
+    Meeting,
+    MeetingAttendee,
+    TeamMembership,
+)
 
 MAX_TITLE = 200
 MAX_POINTS = 20_000

@@ -20,8 +20,8 @@ from meetings.domain.agenda_setup import (
 )
 from meetings.domain.agenda_templates import VARIABLE, VARIABLES, AgendaTemplate
 from meetings.domain.errors import ForbiddenError, NotFoundError, ValidationError
+from meetings.domain.recurrence import RecurrenceChoice, build_rule, occurrences
 from meetings.domain.template_catalog import find_template
-from meetings.domain.recurrence import RecurrenceChoice, build_rule, ends_before, occurrences
 from meetings.domain.users import is_valid_time_zone
 from meetings.models import (
     Meeting,
@@ -56,7 +56,9 @@ class MeetingRequest:
     carry_over: bool = True
 
 
-def _parse(request: MeetingRequest, errors: dict[str, str]) -> tuple[datetime | None, int | None, int]:
+def parse_when(request: MeetingRequest, errors: dict[str, str]) -> tuple[datetime | None, int | None, int]:
+    """Start (aware, local), length in minutes and first sprint number of a request; problems go to
+    ``errors`` by field."""
     start = None
     try:
         day = date.fromisoformat(request.date.strip())
@@ -130,7 +132,7 @@ def create_meeting(session: Session, actor: Actor, organizer: User, request: Mee
     """A one-off meeting, or a series with its first occurrence, with the template's agenda.
     Every problem is reported at once, by field; nothing is written then."""
     errors: dict[str, str] = {}
-    start, duration, sprint_start = _parse(request, errors)
+    start, duration, sprint_start = parse_when(request, errors)
     title = _title(request, errors)
     team, attendees = _people(session, actor, organizer, request, errors)
     rule = None
@@ -280,7 +282,7 @@ def reschedule_occurrence(session: Session, actor: Actor, meeting_id: int, *, da
     request = MeetingRequest(team_id=None, date=date_text, time=time_text, time_zone=meeting.time_zone,
                              duration_minutes=duration_text)
     errors: dict[str, str] = {}
-    start, duration, _ = _parse(request, errors)
+    start, duration, _ = parse_when(request, errors)
     if errors:
         raise ValidationError(errors)
     assert start is not None and duration is not None
@@ -288,80 +290,3 @@ def reschedule_occurrence(session: Session, actor: Actor, meeting_id: int, *, da
     meeting.sequence += 1
     meeting.version += 1
     return meeting
-
-
-
-def change_series_from(session: Session, actor: Actor, series_id: int, *, from_date: str, time_text: str,
-                       duration_text: str, recurrence: RecurrenceChoice, now: datetime) -> MeetingSeries | None:
-    """Change the series from ``from_date`` on: earlier meetings keep the old rule, later ones follow
-    the new one (a series of their own from that date). Frequency "none" ends the series instead.
-    Returns the series that continues, or None when it ended."""
-    series = session.get(MeetingSeries, series_id)
-    members = set(session.scalars(select(SeriesAttendee.user_id).where(SeriesAttendee.series_id == series_id)))
-    if series is None:
-        raise NotFoundError(f"series {series_id}")
-    if actor.user_id != series.organizer_id and actor.user_id not in members:
-        if series.visibility is Visibility.TEAM and series.team_id in actor.team_ids:
-            raise ForbiddenError("Only the organiser and the attendees can change this series.")
-        raise NotFoundError(f"series {series_id}")
-    errors: dict[str, str] = {}
-    request = MeetingRequest(team_id=None, date=from_date, time=time_text, time_zone=series.time_zone,
-                             duration_minutes=duration_text)
-    start, duration, _ = _parse(request, errors)
-    rule = None
-    if start is not None and not errors:
-        try:
-            rule = build_rule(recurrence, start)
-        except ValidationError as exc:
-            errors.update(exc.errors)
-    if errors:
-        raise ValidationError(errors)
-    assert start is not None and duration is not None
-    zone = ZoneInfo(series.time_zone)
-    cut = datetime.combine(start.date(), time(0), tzinfo=zone)
-    before = sum(1 for _ in _starts_before(series, cut))
-    future = list(session.scalars(select(Meeting).where(
-        Meeting.series_id == series.id, Meeting.recurrence_start >= cut,
-        Meeting.status != MeetingStatus.ENDED).order_by(Meeting.recurrence_start)))
-    series.sequence += 1
-    if before == 0:
-        continuing = series  # the change starts with the first meeting: it is the whole series
-        if rule is not None:
-            series.rrule, series.first_start_local = rule, start.replace(tzinfo=None).isoformat()
-            series.duration_minutes = duration
-    else:
-        series.rrule = ends_before(series.rrule, cut)
-        continuing = None if rule is None else MeetingSeries(
-            uid=f"{uuid.uuid4()}", team_id=series.team_id, organizer_id=series.organizer_id, title=series.title,
-            description=series.description, template_key=series.template_key, rrule=rule,
-            first_start_local=start.replace(tzinfo=None).isoformat(), time_zone=series.time_zone,
-            duration_minutes=duration, visibility=series.visibility, carry_over=series.carry_over,
-            pre_meeting_reminder=series.pre_meeting_reminder, reminder_lead_minutes=series.reminder_lead_minutes,
-            sprint_start=series.sprint_start + before,
-            attendees=[SeriesAttendee(user_id=user_id) for user_id in members],
-        )
-        if continuing is not None:
-            session.add(continuing)
-            session.flush()
-    planned = iter(occurrences(continuing.rrule, continuing.first_start_local, continuing.time_zone)) \
-        if continuing is not None and rule is not None else iter(())
-    for meeting in future:  # already created meetings follow the new rule, keeping what they hold
-        nxt = next(planned, None)
-        meeting.sequence += 1
-        if nxt is None or continuing is None:
-            meeting.status = MeetingStatus.CANCELLED
-            continue
-        index, when = nxt
-        meeting.series_id, meeting.recurrence_start, meeting.starts_at = continuing.id, when, when
-        meeting.occurrence_number, meeting.duration_minutes = index, continuing.duration_minutes
-    session.flush()
-    if continuing is not None:
-        ensure_next_occurrence(session, continuing, now)
-    return continuing
-
-
-def _starts_before(series: MeetingSeries, moment: datetime):  # type: ignore[no-untyped-def]
-    for _, start in occurrences(series.rrule, series.first_start_local, series.time_zone):
-        if start >= moment:
-            return
-        yield start

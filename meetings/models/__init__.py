@@ -13,8 +13,8 @@ from meetings.models.accounts import (
     UserSession,
     Workspace,
 )
-from meetings.models.agenda import AgendaItem, AgendaItemState, AgendaSection, Decision, Note, NoteVisibility
 from meetings.models.action_items import ActionItem, ActionItemStatus
+from meetings.models.agenda import AgendaItem, AgendaItemState, AgendaSection, Decision, Note, NoteVisibility
 from meetings.models.base import Base, UTCDateTime
 from meetings.models.messaging import (
     NotificationPreference,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
-from meetings.domain import scheduling
+from meetings.domain import scheduling, series_changes
 from meetings.domain import template_catalog as catalog
 from meetings.domain.access import Actor
 from meetings.domain.errors import ValidationError
@@ -21,6 +22,7 @@ from meetings.domain.teams import teams_of
 from meetings.domain.users import time_zone_names
 from meetings.models import User
 from meetings.web.forms import FormData, field
+from meetings.web.meeting_page import meeting_page
 
 
 def _values(data: dict[str, Any], name: str) -> list[str]:
@@ -103,36 +105,64 @@ class MeetingFormController(Controller):
             return Template("meetings/new.html", context=context, status_code=400)
         return Redirect(f"/meetings/{meeting.id}", status_code=303)
 
+    def _schedule(self, session: Session, actor: Actor, now: datetime, meeting_id: int, form: str,
+                  data: dict[str, Any], change: Callable[[], str]) -> Template | Redirect:
+        """Run a schedule change; refused ones show the meeting page with the messages by the form."""
+        try:
+            target = change()
+        except ValidationError as exc:
+            session.rollback()
+            values = {k: field(data, k) for k in data if k != "_csrf_token"}
+            return meeting_page(session, actor, meeting_id, now, form=form, errors=exc.errors, values=values,
+                                status_code=400)
+        return Redirect(target, status_code=303)
+
     @post("/meetings/{meeting_id:int}/end", sync_to_thread=True)
     def end(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
-            now: NamedDependency[datetime], meeting_id: FromPath[int]) -> Redirect:
+            now: NamedDependency[datetime], meeting_id: FromPath[int], data: FormData) -> Template | Redirect:
         """End the meeting; for a series, open the next occurrence (with what carried over)."""
-        following = scheduling.end_meeting(db_session, actor, meeting_id, now)
-        return Redirect(f"/meetings/{following.id if following else meeting_id}", status_code=303)
+        def change() -> str:
+            following = scheduling.end_meeting(db_session, actor, meeting_id, now)
+            return f"/meetings/{following.id if following else meeting_id}"
+
+        return self._schedule(db_session, actor, now, meeting_id, "schedule", data, change)
 
     @post("/meetings/{meeting_id:int}/cancel", sync_to_thread=True)
     def cancel(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
-               now: NamedDependency[datetime], meeting_id: FromPath[int]) -> Redirect:
+               now: NamedDependency[datetime], meeting_id: FromPath[int], data: FormData) -> Template | Redirect:
         """Cancel this meeting only."""
-        scheduling.cancel_occurrence(db_session, actor, meeting_id, now)
-        return Redirect(f"/meetings/{meeting_id}", status_code=303)
+        def change() -> str:
+            scheduling.cancel_occurrence(db_session, actor, meeting_id, now)
+            return f"/meetings/{meeting_id}"
+
+        return self._schedule(db_session, actor, now, meeting_id, "schedule", data, change)
 
     @post("/meetings/{meeting_id:int}/reschedule", sync_to_thread=True)
     def reschedule(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
-                   meeting_id: FromPath[int], data: FormData) -> Redirect:
+                   now: NamedDependency[datetime], meeting_id: FromPath[int], data: FormData) -> Template | Redirect:
         """Move this meeting only."""
-        scheduling.reschedule_occurrence(db_session, actor, meeting_id, date_text=field(data, "date"),
-                                         time_text=field(data, "time"), duration_text=field(data, "duration_minutes"))
-        return Redirect(f"/meetings/{meeting_id}", status_code=303)
+        def change() -> str:
+            scheduling.reschedule_occurrence(db_session, actor, meeting_id, date_text=field(data, "date"),
+                                             time_text=field(data, "time"),
+                                             duration_text=field(data, "duration_minutes"))
+            return f"/meetings/{meeting_id}"
+
+        return self._schedule(db_session, actor, now, meeting_id, "reschedule", data, change)
 
     @post("/series/{series_id:int}/change", sync_to_thread=True)
     def change_series(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
-                      now: NamedDependency[datetime], series_id: FromPath[int], data: FormData) -> Redirect:
+                      now: NamedDependency[datetime], series_id: FromPath[int], data: FormData) -> Template | Redirect:
         """Change the series from a date on (or end it there)."""
-        continuing = scheduling.change_series_from(
-            db_session, actor, series_id, from_date=field(data, "from_date"), time_text=field(data, "time"),
-            duration_text=field(data, "duration_minutes"), recurrence=recurrence_from(data), now=now)
-        if continuing is None:
+        meeting_text = field(data, "meeting_id")
+
+        def change() -> str:
+            continuing = series_changes.change_series_from(
+                db_session, actor, series_id, from_date=field(data, "from_date"), time_text=field(data, "time"),
+                duration_text=field(data, "duration_minutes"), recurrence=recurrence_from(data), now=now)
+            following = scheduling.next_meeting_of(db_session, continuing.id, now) if continuing else None
+            return f"/meetings/{following.id}" if following else "/meetings"
+
+        if not meeting_text.isdigit():  # a post without the page it came from: answer plainly
+            change()
             return Redirect("/meetings", status_code=303)
-        next_meeting = scheduling.next_meeting_of(db_session, continuing.id, now)
-        return Redirect(f"/meetings/{next_meeting.id}" if next_meeting else "/meetings", status_code=303)
+        return self._schedule(db_session, actor, now, int(meeting_text), "series", data, change)

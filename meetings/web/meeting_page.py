@@ -17,9 +17,9 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from meetings.domain import agenda, meeting_run
 from meetings.domain import action_item_changes as actions
 from meetings.domain import action_items as action_item_queries
+from meetings.domain import agenda, meeting_run
 from meetings.domain import meetings as meeting_queries
 from meetings.domain.access import Actor
 from meetings.domain.agenda import eligible_people

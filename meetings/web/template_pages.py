@@ -20,6 +20,7 @@ from meetings.domain.errors import ValidationError
 from meetings.domain.meetings import meeting_detail
 from meetings.domain.teams import teams_of
 from meetings.web.forms import FormData, field, form_error
+from meetings.web.meeting_page import meeting_page
 
 NEW_TEMPLATE = '''name = "Our weekly sync"
 purpose = "What this meeting is for."
@@ -170,8 +171,13 @@ class TemplateController(Controller):
 
     @post("/meetings/{meeting_id:int}/save-as-template", sync_to_thread=True)
     def save_meeting(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
-                     now: NamedDependency[datetime], meeting_id: FromPath[int], data: FormData) -> Redirect:
+                     now: NamedDependency[datetime], meeting_id: FromPath[int], data: FormData) -> Template | Redirect:
         """Save this meeting's agenda as a template of its team."""
         detail = meeting_detail(db_session, actor, meeting_id)
-        template = catalog.save_meeting_as_template(db_session, actor, detail.meeting, field(data, "name"), now)
+        try:
+            template = catalog.save_meeting_as_template(db_session, actor, detail.meeting, field(data, "name"), now)
+        except ValidationError as exc:
+            db_session.rollback()
+            return meeting_page(db_session, actor, meeting_id, now, form="save-template", errors=exc.errors,
+                                values={"name": field(data, "name")}, status_code=400)
         return Redirect(f"/templates/{template.key}/edit", status_code=303)

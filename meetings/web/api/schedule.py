@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from sqlalchemy.orm import Session
 
+from meetings.domain import meetings as meeting_queries
 from meetings.domain import scheduling
 from meetings.domain import template_catalog as catalog
 from meetings.domain.access import Actor
@@ -17,7 +18,6 @@ from meetings.domain.agenda_templates import AgendaTemplate
 from meetings.domain.errors import ValidationError
 from meetings.domain.recurrence import RecurrenceChoice
 from meetings.models import User
-from meetings.domain import meetings as meeting_queries
 from meetings.web.api.serializers import meeting_detail_json, meeting_json
 
 
