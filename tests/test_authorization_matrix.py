@@ -242,6 +242,20 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", "/action-items/{action_id:int}/reassign"): Case(
         meeting_rule, lambda w, k: f"/action-items/{w.actions[k]}/reassign",
         lambda w, a: {"assignee_id": str(w.users["organiser"])}, per_meeting=True),
+    ("GET", "/action-items/export.csv"): Case(signed_in, fixed("/action-items/export.csv?scope=all&status=all")),
+    ("GET", "/action-items/export.json"): Case(signed_in, fixed("/action-items/export.json?scope=all&status=all")),
+    ("POST", "/action-items/bulk"): Case(
+        lambda a, k: meeting_rule(a, "team"), fixed("/action-items/bulk"),
+        lambda w, a: {"ids": str(w.actions["team"]), "action": "complete"}),
+    ("GET", "/api/v1/action-items"): Case(signed_in, fixed("/api/v1/action-items?scope=all&status=all")),
+    ("GET", "/api/v1/action-items/export.csv"): Case(signed_in, fixed("/api/v1/action-items/export.csv?scope=all")),
+    ("GET", "/api/v1/action-items/export.json"): Case(signed_in, fixed("/api/v1/action-items/export.json")),
+    ("GET", "/meetings/{meeting_id:int}/minutes.md"): Case(
+        meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/minutes.md", per_meeting=True),
+    ("GET", "/meetings/{meeting_id:int}/calendar.ics"): Case(
+        meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/calendar.ics", per_meeting=True),
+    ("GET", "/calendar/{token:str}/feed.ics"): Case(public, fixed("/calendar/cal_not-a-token/feed.ics")),
+    ("POST", "/settings/calendar-token"): Case(signed_in, fixed("/settings/calendar-token")),
     ("GET", "/meetings/new"): Case(signed_in, fixed("/meetings/new")),
     ("POST", "/meetings/new"): Case(signed_in, fixed("/meetings/new"), lambda w, a: {"title": ""}),
     ("POST", "/meetings/{meeting_id:int}/end"): Case(meeting_change, lambda w, k: f"/meetings/{w.meetings[k]}/end",

@@ -222,6 +222,7 @@ class _Seeder:
                 due_date=today + timedelta(days=spec["due_in_days"]),
                 meeting_id=meeting.id,
                 agenda_item_id=item.id if item else None,
+                created_at=self.now,
             )
         )
         self.result.action_items += 1

@@ -3,8 +3,10 @@
 from meetings.web.accounts import AccountController
 from meetings.web.action_item_pages import ActionItemController
 from meetings.web.admin import AdminController
+from meetings.web.api.action_items import ActionItemApiController
 from meetings.web.api.schedule import MeetingApiController, TemplateApiController
 from meetings.web.api.v1 import MeController, TeamApiController, TokenApiController, UserApiController
+from meetings.web.calendar import CalendarFeedController
 from meetings.web.health import healthz, readyz
 from meetings.web.mailbox import MailboxController
 from meetings.web.meeting_forms import MeetingFormController
@@ -21,6 +23,7 @@ ROUTE_HANDLERS = [
     MeetingFormController,
     MeetingPageController,
     ActionItemController,
+    CalendarFeedController,
     TemplateController,
     AccountController,
     SettingsController,
@@ -33,6 +36,7 @@ ROUTE_HANDLERS = [
     TeamApiController,
     UserApiController,
     TemplateApiController,
+    ActionItemApiController,
 ]
 
 __all__ = ["ROUTE_HANDLERS"]

@@ -31,7 +31,7 @@ def _problem(request: Request[Any, Any, Any], status: int, detail: str, **extra:
     template = "errors/404.html" if status == 404 else "errors/error.html"
     return Template(
         template_name=template,
-        context={"status": status, "title": HTTPStatus(status).phrase, "detail": detail},
+        context={"status": status, "title": HTTPStatus(status).phrase, "detail": detail, **extra},
         status_code=status,
         media_type=MediaType.HTML,
     )

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -25,6 +25,8 @@ from meetings.domain.access import Actor
 from meetings.domain.agenda import eligible_people
 from meetings.domain.errors import ConflictError, NotFoundError, ValidationError
 from meetings.domain.notes import save_note
+from meetings.integrations.calendar import meeting_calendar
+from meetings.integrations.minutes import minutes_markdown
 from meetings.models import ActionItem, User
 from meetings.web.forms import FormData, field
 
@@ -76,6 +78,24 @@ class MeetingPageController(Controller):
                 now: NamedDependency[datetime], meeting_id: FromPath[int]) -> Template:
         """Header, agenda, notes, action items and decisions."""
         return meeting_page(db_session, actor, meeting_id, now)
+
+    @get("/minutes.md", sync_to_thread=True)
+    def minutes(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
+                meeting_id: FromPath[int]) -> Response[str]:
+        """The minutes as Markdown (the page itself prints as clean minutes too)."""
+        text = minutes_markdown(meeting_queries.meeting_detail(db_session, actor, meeting_id))
+        return Response(text, media_type="text/markdown; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="minutes-{meeting_id}.md"'})
+
+    @get("/calendar.ics", sync_to_thread=True)
+    def calendar(self, request: Request[Any, Any, Any], db_session: NamedDependency[Session],
+                 actor: NamedDependency[Actor], now: NamedDependency[datetime],
+                 meeting_id: FromPath[int]) -> Response[bytes]:
+        """This meeting as an iCalendar file."""
+        meeting = meeting_queries.meeting_detail(db_session, actor, meeting_id).meeting
+        body = meeting_calendar(meeting, request.app.state.settings.base_url, now)
+        return Response(body, media_type="text/calendar; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="meeting-{meeting_id}.ics"'})
 
     @post("/items", sync_to_thread=True)
     def add_item(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],

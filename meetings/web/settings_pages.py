@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from meetings.domain import accounts, api_tokens
+from meetings.domain.calendar_feed import reset_calendar_token
 from meetings.domain.errors import ValidationError
 from meetings.domain.users import time_zone_names
 from meetings.models import User
@@ -70,6 +71,14 @@ class SettingsController(Controller):
             errors = {"token_name": exc.errors["name"]}
             return form_error("settings/index.html", _context(db_session, user), errors, data)
         return Template("settings/index.html", context=_context(db_session, user, new_token=raw, new_token_name=token.name))
+
+    @post("/calendar-token", sync_to_thread=True)
+    def calendar_token(self, request: Request[Any, Any, Any], db_session: NamedDependency[Session],
+                       user: NamedDependency[User]) -> Template:
+        """A new secret calendar feed URL, shown this once (the old one stops working)."""
+        raw = reset_calendar_token(db_session, user)
+        feed = f"{request.app.state.settings.base_url}/calendar/{raw}/feed.ics"
+        return Template("settings/index.html", context=_context(db_session, user, feed_url=feed))
 
     @post("/tokens/{token_id:int}/revoke", sync_to_thread=True)
     def revoke_token(self, db_session: NamedDependency[Session], user: NamedDependency[User],

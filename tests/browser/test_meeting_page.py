@@ -106,5 +106,6 @@ def test_run_the_meeting_and_complete_an_action_item(page: Page, live_server: st
     row = page.locator(".action-row", has_text="Ask finance about the conference budget")
     row.get_by_role("button", name="Complete Ask finance about the conference budget").click()
     expect(page.locator(".action-row", has_text="Ask finance about the conference budget")).to_have_count(0)
-    page.get_by_role("link", name="Done").click()
+    page.get_by_label("Status").select_option("done")
+    page.get_by_role("button", name="Show").click()
     expect(page.locator(".action-row", has_text="Ask finance about the conference budget")).to_have_count(1)
