@@ -34,6 +34,10 @@ run: install  ## Migrate, seed the demo workspace if the database is empty, serv
 test: install  ## Run the whole suite (SQLite, PostgreSQL when reachable, Chromium browser tests)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+bench: install  ## Run the benchmarks (results and how to read them: docs/benchmarks.md)
+	$(BIN)/python bench/export_csv.py --rows 20000
+	$(BIN)/python bench/export_csv.py --rows 200000
+
 clean:  ## Remove the virtual environment and caches (keeps data/)
 	rm -rf $(VENV) .pytest_cache build *.egg-info
 

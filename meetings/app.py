@@ -47,7 +47,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        scheduler = background_scheduler(database, clock) if settings.scheduler else None
+        scheduler = background_scheduler(database, clock, settings) if settings.scheduler else None
         if scheduler is not None:
             scheduler.start()
         try:

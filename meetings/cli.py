@@ -237,9 +237,10 @@ def worker() -> None:
         builtin_templates()
     except TemplateError as exc:
         raise click.ClickException(str(exc)) from None
-    database = _database(_settings())
+    settings = _settings()
+    database = _database(settings)
     scheduler = BlockingScheduler(timezone="UTC")
-    add_jobs(scheduler, database, lambda: datetime.now(UTC))
+    add_jobs(scheduler, database, lambda: datetime.now(UTC), settings)
     click.echo("Meetings worker: running scheduled jobs. Ctrl+C stops it.")
     try:
         scheduler.start()

@@ -1,7 +1,8 @@
 """Scheduler jobs: few, and each scans the database, so that all state lives there and survives
 restarts. APScheduler only drives the clock.
 
-Today's job keeps every series' next occurrence ready (with what carries over). With several
+The jobs keep every series' next occurrence ready (with what carries over) and deliver the outbox
+(so that a message whose sending failed is retried even when nobody uses the app). With several
 processes running it, the unique (series, occurrence) constraint lets only one of them create an
 occurrence; the others skip it.
 """
@@ -20,11 +21,14 @@ from sqlalchemy.exc import IntegrityError
 
 from meetings.db import Database
 from meetings.domain.scheduling import ensure_next_occurrence
+from meetings.integrations.email_delivery import SmtpTransport, deliver_pending
 from meetings.models import MeetingSeries
+from meetings.settings import Settings
 
 logger = logging.getLogger("meetings.jobs")
 
 PREPARE_EVERY = timedelta(minutes=5)
+DELIVER_EVERY = timedelta(minutes=1)  # retries are due by the minute (1, 2, 4 ... minutes)
 
 
 @dataclass
@@ -53,8 +57,22 @@ def prepare_occurrences(database: Database, now: datetime) -> PrepareReport:
     return report
 
 
-def add_jobs(scheduler: BaseScheduler, database: Database, clock: Callable[[], datetime]) -> None:
+def deliver_outbox(database: Database, transport: SmtpTransport | None, mail_from: str, now: datetime) -> None:
+    """Send what is due in the outbox (retries included); keep it in the mailbox without SMTP."""
+    report = deliver_pending(database, transport, mail_from, now)
+    if report.sent or report.failed or report.retrying:
+        logger.info("Outbox: %d sent, %d to retry, %d failed", report.sent, report.retrying, report.failed)
+
+
+def add_jobs(scheduler: BaseScheduler, database: Database, clock: Callable[[], datetime],
+             settings: Settings) -> None:
     """Register every job on ``scheduler`` (in the web process, or in `meetings worker`)."""
+    transport = SmtpTransport(settings.smtp_url) if settings.smtp_url else None
+    scheduler.add_job(
+        lambda: deliver_outbox(database, transport, settings.mail_from, clock()), "interval",
+        seconds=DELIVER_EVERY.total_seconds(), id="deliver_outbox", next_run_time=datetime.now(UTC),
+        coalesce=True, max_instances=1, replace_existing=True,
+    )
     scheduler.add_job(
         lambda: prepare_occurrences(database, clock()), "interval", seconds=PREPARE_EVERY.total_seconds(),
         # APScheduler works on the real clock (a start in the past counts as misfired); the job
@@ -64,8 +82,9 @@ def add_jobs(scheduler: BaseScheduler, database: Database, clock: Callable[[], d
     )
 
 
-def background_scheduler(database: Database, clock: Callable[[], datetime]) -> BackgroundScheduler:
+def background_scheduler(database: Database, clock: Callable[[], datetime],
+                         settings: Settings) -> BackgroundScheduler:
     """A scheduler running the jobs in a thread of this process (the embedded shape)."""
     scheduler = BackgroundScheduler(timezone="UTC")
-    add_jobs(scheduler, database, clock)
+    add_jobs(scheduler, database, clock, settings)
     return scheduler

@@ -43,3 +43,23 @@ def test_the_web_process_runs_the_scheduler_when_asked(tmp_path, database_url, d
             wall_clock.sleep(0.05)  # waiting for the scheduler's thread, not for time to pass
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Meeting).join(MeetingSeries)) == 3
+
+
+def test_the_scheduler_retries_the_outbox_without_any_request(tmp_path, database_url, db):
+    from meetings.domain.accounts import request_password_reset
+    from meetings.integrations.email_templates import JinjaEmailComposer
+    from meetings.models import OutboxMessage, OutboxStatus
+
+    with db.session() as session:
+        seed_demo(session, SEEDED)
+        request_password_reset(session, JinjaEmailComposer("http://x"), "leo@example.com", SEEDED)
+    settings = Settings.from_mapping({"data_dir": tmp_path, "database_url": database_url, "scheduler": True})
+    with TestClient(create_app(settings, clock=lambda: SEEDED)):
+        deadline = wall_clock.monotonic() + 10
+        while wall_clock.monotonic() < deadline:
+            with db.session() as session:
+                if session.scalars(select(OutboxMessage.status)).one() is OutboxStatus.KEPT:
+                    break
+            wall_clock.sleep(0.05)  # waiting for the scheduler's thread, not for time to pass
+    with db.session() as session:
+        assert session.scalars(select(OutboxMessage.status)).one() is OutboxStatus.KEPT  # no SMTP: the mailbox
