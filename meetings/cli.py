@@ -322,3 +322,37 @@ def export_action_items(fmt: str, output: Path | None, as_email: str | None, sco
                     target.close()
     finally:
         database.dispose()
+
+
+@main.group()
+def reminders() -> None:
+    """Reminder emails."""
+
+
+@reminders.command("run")
+@click.option("--now", "now_text", default=None, help="Act as if it were this ISO 8601 time. [default: now]")
+@click.option("--dry-run", is_flag=True, help="Show what is due without queuing or sending anything.")
+def reminders_run(now_text: str | None, dry_run: bool) -> None:
+    """Queue the reminders due at that time, deliver what is pending once, and print a summary."""
+    from meetings.domain.reminders import run_reminders
+    from meetings.integrations.email_delivery import SmtpTransport, deliver_pending
+    from meetings.integrations.email_templates import JinjaEmailComposer
+
+    now = _parse_now(now_text)
+    settings = _settings()
+    database = _database(settings)
+    try:
+        with database.session() as session:
+            report = run_reminders(session, JinjaEmailComposer(settings.base_url), now)
+            if dry_run:
+                session.rollback()
+        kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(report.queued.items())) or "nothing"
+        click.echo(f"{'Would queue' if dry_run else 'Queued'}: {kinds}.")
+        if dry_run:
+            return
+        transport = SmtpTransport(settings.smtp_url) if settings.smtp_url else None
+        delivery = deliver_pending(database, transport, settings.mail_from, now)
+        click.echo(f"Delivered: {delivery.sent} sent, {delivery.kept} kept in the mailbox, "
+                   f"{delivery.retrying} to retry, {delivery.failed} failed.")
+    finally:
+        database.dispose()

@@ -1,8 +1,8 @@
 """Scheduler jobs: few, and each scans the database, so that all state lives there and survives
 restarts. APScheduler only drives the clock.
 
-The jobs keep every series' next occurrence ready (with what carries over) and deliver the outbox
-(so that a message whose sending failed is retried even when nobody uses the app). With several
+The jobs keep every series' next occurrence ready (with what carries over), queue the reminders
+that are due, and deliver the outbox (retrying failed sends even when nobody uses the app). With several
 processes running it, the unique (series, occurrence) constraint lets only one of them create an
 occurrence; the others skip it.
 """
@@ -20,14 +20,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from meetings.db import Database
+from meetings.domain.reminders import ReminderReport, run_reminders
 from meetings.domain.scheduling import ensure_next_occurrence
 from meetings.integrations.email_delivery import SmtpTransport, deliver_pending
+from meetings.integrations.email_templates import JinjaEmailComposer
 from meetings.models import MeetingSeries
 from meetings.settings import Settings
 
 logger = logging.getLogger("meetings.jobs")
 
 PREPARE_EVERY = timedelta(minutes=5)
+REMIND_EVERY = timedelta(minutes=5)
 DELIVER_EVERY = timedelta(minutes=1)  # retries are due by the minute (1, 2, 4 ... minutes)
 
 
@@ -64,10 +67,24 @@ def deliver_outbox(database: Database, transport: SmtpTransport | None, mail_fro
         logger.info("Outbox: %d sent, %d to retry, %d failed", report.sent, report.retrying, report.failed)
 
 
+def send_reminders(database: Database, composer: JinjaEmailComposer, now: datetime) -> ReminderReport:
+    """Queue every reminder due at ``now`` (each exactly once, whoever runs the scan)."""
+    with database.session() as session:
+        report = run_reminders(session, composer, now)
+    if report.total:
+        logger.info("Reminders queued: %s", report.queued)
+    return report
+
+
 def add_jobs(scheduler: BaseScheduler, database: Database, clock: Callable[[], datetime],
              settings: Settings) -> None:
     """Register every job on ``scheduler`` (in the web process, or in `meetings worker`)."""
     transport = SmtpTransport(settings.smtp_url) if settings.smtp_url else None
+    composer = JinjaEmailComposer(settings.base_url)
+    scheduler.add_job(
+        lambda: send_reminders(database, composer, clock()), "interval", seconds=REMIND_EVERY.total_seconds(),
+        id="send_reminders", next_run_time=datetime.now(UTC), coalesce=True, max_instances=1, replace_existing=True,
+    )
     scheduler.add_job(
         lambda: deliver_outbox(database, transport, settings.mail_from, clock()), "interval",
         seconds=DELIVER_EVERY.total_seconds(), id="deliver_outbox", next_run_time=datetime.now(UTC),
