@@ -356,3 +356,45 @@ def reminders_run(now_text: str | None, dry_run: bool) -> None:
                    f"{delivery.retrying} to retry, {delivery.failed} failed.")
     finally:
         database.dispose()
+
+
+@main.group()
+def outbox() -> None:
+    """The queue of outgoing email."""
+
+
+@outbox.command("list")
+@click.option("--status", type=click.Choice(["pending", "sending", "sent", "kept", "failed"]), default=None,
+              help="Only messages in this state. [default: all]")
+@click.option("--limit", type=int, default=50, show_default=True, help="How many, newest first.")
+def outbox_list(status: str | None, limit: int) -> None:
+    """List outbox messages with their state, attempts and last error."""
+    from meetings.domain.outbox_admin import outbox_messages
+
+    database = _database(_settings())
+    try:
+        with database.session(write=False) as session:
+            rows = outbox_messages(session, status, limit)
+            for m in rows:
+                error = f"  error: {m.last_error}" if m.last_error else ""
+                click.echo(f"{m.id:>6}  {m.status.value:<8} {m.attempts} tries  {m.kind:<20} {m.recipient}  "
+                           f"{m.subject}{error}")
+            if not rows:
+                click.echo("The outbox is empty." if status is None else f"No {status} messages.")
+    finally:
+        database.dispose()
+
+
+@outbox.command("retry")
+@click.option("--id", "message_id", type=int, default=None, help="Only this message. [default: every failed one]")
+def outbox_retry(message_id: int | None) -> None:
+    """Queue failed messages again (they keep their Message-ID); the next delivery sends them."""
+    from meetings.domain.outbox_admin import retry_failed
+
+    database = _database(_settings())
+    try:
+        with database.session() as session:
+            count = retry_failed(session, datetime.now(UTC), message_id)
+        click.echo(f"{count} message{'s' if count != 1 else ''} queued again.")
+    finally:
+        database.dispose()

@@ -196,6 +196,9 @@ MATRIX: dict[tuple[str, str], Case] = {
                                                  lambda w, a: {"is_active": "on", "manager_id": ""}),
     ("POST", "/admin/invitations"): Case(admin_only, fixed("/admin/invitations"), lambda w, a: {"email": "n@w.test"}),
     ("POST", "/admin/workspace"): Case(admin_only, fixed("/admin/workspace"), lambda w, a: {"domain": ""}),
+    ("GET", "/admin/outbox"): Case(admin_only, fixed("/admin/outbox?status=failed")),
+    ("POST", "/admin/outbox/{message_id:int}/retry"): Case(
+        admin_only, lambda w, k: f"/admin/outbox/{w.message_for_attendee}/retry"),
     ("GET", "/mailbox"): Case(signed_in, fixed("/mailbox")),
     ("GET", "/mailbox/{message_id:int}"): Case(attendee_or_admin, lambda w, k: f"/mailbox/{w.message_for_attendee}"),
     ("POST", "/meetings/{meeting_id:int}/items"): Case(

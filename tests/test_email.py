@@ -168,3 +168,21 @@ def test_a_line_break_in_a_stored_header_is_a_permanent_failure(db, demo, smtp):
     assert report.failed == 1 and smtp.handler.messages == []
     assert "line break" in _rows(db)[0].last_error
     assert payload["text"]
+
+
+def test_admins_see_failed_emails_and_send_them_again(maya, db, app):
+    from meetings.models import OutboxMessage, OutboxStatus
+
+    post_form(maya, "/password/forgot", {"email": "leo@example.com"})
+    with db.session() as session:
+        row = session.scalars(select(OutboxMessage)).one()
+        row.status, row.last_error = OutboxStatus.FAILED, "550 5.1.1 No such user"
+        row_id = row.id
+    page = maya.get("/admin/outbox?status=failed")
+    assert "550 5.1.1 No such user" in page.text
+    assert post_form(maya, f"/admin/outbox/{row_id}/retry", {}, token_from="/").status_code == 303
+    with db.session() as session:
+        assert session.get(OutboxMessage, row_id).status in {OutboxStatus.PENDING, OutboxStatus.KEPT}
+    leo = TestClient(app)
+    sign_in(leo, "leo@example.com")
+    assert leo.get("/admin/outbox").status_code == 403

@@ -161,3 +161,21 @@ def test_cli_runs_reminders_and_delivers_them_over_smtp(db, world, database_url,
                for m in server.handler.messages)
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 2
+
+
+def test_outbox_list_and_retry_on_the_command_line(db, world, database_url, tmp_path, monkeypatch):
+    from meetings.models import OutboxStatus
+
+    monkeypatch.chdir(tmp_path)
+    scan(db, datetime(2026, 4, 2, 14, tzinfo=UTC))
+    with db.session() as session:
+        first = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()
+        first.status, first.last_error, first.attempts = OutboxStatus.FAILED, "550 5.1.1 No such user", 1
+        failed_id = first.id
+    env = {"MEETINGS_DATABASE_URL": database_url}
+    listed = CliRunner().invoke(main, ["outbox", "list", "--status", "failed"], env=env)
+    assert listed.exit_code == 0 and "550 5.1.1 No such user" in listed.output and str(failed_id) in listed.output
+    retried = CliRunner().invoke(main, ["outbox", "retry"], env=env)
+    assert "1 message queued again." in retried.output
+    with db.session() as session:
+        assert session.get(OutboxMessage, failed_id).status is OutboxStatus.PENDING

@@ -2,7 +2,7 @@
 
 from meetings.web.accounts import AccountController
 from meetings.web.action_item_pages import ActionItemController
-from meetings.web.admin import AdminController
+from meetings.web.admin import AdminController, OutboxAdminController
 from meetings.web.api.action_items import ActionItemApiController
 from meetings.web.api.schedule import MeetingApiController, TemplateApiController
 from meetings.web.api.v1 import MeController, TeamApiController, TokenApiController, UserApiController
@@ -29,6 +29,7 @@ ROUTE_HANDLERS = [
     SettingsController,
     TeamController,
     AdminController,
+    OutboxAdminController,
     MailboxController,
     MeController,
     TokenApiController,

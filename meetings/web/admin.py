@@ -15,6 +15,7 @@ from meetings.domain import accounts, admin_users
 from meetings.domain import teams as team_service
 from meetings.domain.access import Actor
 from meetings.domain.errors import ValidationError
+from meetings.domain.outbox_admin import outbox_messages, retry_failed
 from meetings.models import TeamRole, User
 from meetings.web.forms import FormData, field, form_error
 from meetings.web.mail import deliver_soon
@@ -81,3 +82,27 @@ class AdminController(Controller):
         except ValidationError as exc:
             return form_error("admin/users.html", _context(db_session, actor), exc.errors, data)
         return Redirect("/admin/users", status_code=303)
+
+
+class OutboxAdminController(Controller):
+    """/admin/outbox: what the app owes people by email, and what failed (workspace admins)."""
+
+    path = "/admin/outbox"
+    include_in_schema = False
+
+    @get("/", name="admin_outbox", sync_to_thread=True)
+    def outbox(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
+               status: FromQuery[str | None] = None) -> Template:
+        """Messages newest first; ``status=failed`` shows permanent failures."""
+        admin_users.list_users(db_session, actor)  # admins only
+        chosen = status if status in {"pending", "sending", "sent", "kept", "failed"} else None
+        return Template("admin/outbox.html", context={"messages": outbox_messages(db_session, chosen),
+                                                      "status": chosen or ""})
+
+    @post("/{message_id:int}/retry", sync_to_thread=True)
+    def retry(self, request: Request[Any, Any, Any], db_session: NamedDependency[Session],
+              actor: NamedDependency[Actor], now: NamedDependency[datetime], message_id: FromPath[int]) -> Redirect:
+        """Send a failed message again (same Message-ID)."""
+        admin_users.list_users(db_session, actor)  # admins only
+        retry_failed(db_session, now, message_id)
+        return Redirect("/admin/outbox?status=failed", status_code=303, background=deliver_soon(request.app, now))
