@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from meetings.domain.access import Actor, visible_meetings
 from meetings.domain.errors import ValidationError
@@ -56,8 +57,6 @@ class ActionItemFilter:
 
     def query_string(self) -> str:
         """The filter as URL parameters (for "export what you see" links)."""
-        from urllib.parse import urlencode
-
         return urlencode({f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)})
 
 
@@ -137,8 +136,6 @@ PAGE_SIZE = 50
 def action_item_page(session: Session, flt: ActionItemFilter, actor: Actor, today: date,
                      page: int) -> tuple[list[ActionItem], bool]:
     """One page of the list (with assignee, meeting and topic loaded), and whether more follow."""
-    from sqlalchemy.orm import selectinload
-
     query = filtered(select(ActionItem).join(Meeting, Meeting.id == ActionItem.meeting_id), flt, actor, today)
     rows = list(session.scalars(query.offset(max(page - 1, 0) * PAGE_SIZE).limit(PAGE_SIZE + 1).options(
         selectinload(ActionItem.assignee), selectinload(ActionItem.meeting), selectinload(ActionItem.agenda_item))))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from meetings.domain.access import Actor, visible_meetings
@@ -14,7 +14,6 @@ from meetings.models import (
     ActionItemStatus,
     Meeting,
     MeetingAttendee,
-    ReportingLine,
     TeamMembership,
     User,
 )
@@ -44,24 +43,6 @@ def is_overdue(item: ActionItem, now: datetime) -> bool:
 def local_today(now: datetime, time_zone: str) -> date:
     """The calendar day it is at ``now`` in ``time_zone``."""
     return now.astimezone(ZoneInfo(time_zone)).date()
-
-
-def action_items_of(session: Session, actor: Actor, *, view: str = "mine", status: str = "open",
-                    limit: int = 200) -> list[ActionItem]:
-    """``mine``: assigned to me. ``team``: assigned to the members of the teams I manage and to my
-    reports. Only from meetings I may see; earliest due first."""
-    query = select(ActionItem).join(Meeting, Meeting.id == ActionItem.meeting_id).where(visible_meetings(actor))
-    if view == "team":
-        members = select(TeamMembership.user_id).where(TeamMembership.team_id.in_(actor.managed_team_ids))
-        reports = select(ReportingLine.report_id).where(ReportingLine.manager_id == actor.user_id)
-        query = query.where(or_(ActionItem.assignee_id.in_(members), ActionItem.assignee_id.in_(reports)),
-                            ActionItem.assignee_id != actor.user_id)
-    else:
-        query = query.where(ActionItem.assignee_id == actor.user_id)
-    if status in {s.value for s in ActionItemStatus}:
-        query = query.where(ActionItem.status == ActionItemStatus(status))
-    query = query.order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id).limit(limit)
-    return list(session.scalars(query.options(selectinload(ActionItem.assignee), selectinload(ActionItem.meeting))))
 
 
 def reassign_choices(session: Session, items: list[ActionItem]) -> dict[int, list[User]]:
