@@ -74,7 +74,8 @@ class MeetingSeries(Base):
 
 
 class SeriesAttendee(Base):
-    """A person invited to every occurrence of a series."""
+    """A person invited to every occurrence of a series, with their answer for the whole series
+    (new occurrences start with it)."""
 
     __tablename__ = "series_attendees"
     __table_args__ = (UniqueConstraint("series_id", "user_id"), Index("ix_series_attendees_user", "user_id"))
@@ -82,6 +83,9 @@ class SeriesAttendee(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     series_id: Mapped[int] = mapped_column(ForeignKey("meeting_series.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    response: Mapped[AttendeeResponse] = mapped_column(
+        str_enum(AttendeeResponse), default=AttendeeResponse.NEEDS_ACTION, server_default="needs_action"
+    )
 
     user: Mapped[User] = relationship()
 

@@ -1,0 +1,28 @@
+"""series answers
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-26 06:12:18.514002
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0004'
+down_revision: str | None = '0003'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('series_attendees', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('response', sa.Enum('needs_action', 'accepted', 'declined', 'tentative', name='attendeeresponse', native_enum=False, create_constraint=True, length=20), server_default='needs_action', nullable=False))
+
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('series_attendees', schema=None) as batch_op:
+        batch_op.drop_column('response')
+
