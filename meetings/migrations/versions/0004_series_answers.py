@@ -24,5 +24,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('series_attendees', schema=None) as batch_op:
+        batch_op.drop_constraint('attendeeresponse', type_='check')
         batch_op.drop_column('response')
 
