@@ -19,6 +19,9 @@ from litestar.template import TemplateConfig
 from meetings import __version__
 from meetings.db import Database
 from meetings.domain.agenda_templates import builtin_templates
+from meetings.domain.invitations import Invitations
+from meetings.domain.rsvp import RsvpLinks
+from meetings.integrations.calendar_invites import ICalendarInvitations
 from meetings.integrations.email_delivery import SmtpTransport
 from meetings.integrations.email_templates import JinjaEmailComposer
 from meetings.jobs import background_scheduler
@@ -95,6 +98,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     app.state.settings = settings
     app.state.db = database
     app.state.email_composer = JinjaEmailComposer(settings.base_url)
+    app.state.invitations = Invitations(app.state.email_composer, ICalendarInvitations(settings.base_url),
+                                        RsvpLinks(secret_key))
     app.state.mail_transport = SmtpTransport(settings.smtp_url) if settings.smtp_url else None
     app.state.clock = clock
     return app

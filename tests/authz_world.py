@@ -117,7 +117,9 @@ def build_world(database: Database, now: datetime) -> World:
             world.meetings[kind] = meeting.id
         message = OutboxMessage(idempotency_key="w-1", kind="password_reset", user_id=people["attendee"].id,
                                 recipient="attendee@w.test", subject="For the attendee", message_id="<1@w.test>",
-                                payload='{"text": "hello", "html": "<p>hello</p>"}', status=OutboxStatus.KEPT,
+                                payload='{"text": "hello", "html": "<p>hello</p>", '
+                                '"calendar": {"method": "REQUEST", "ics": "BEGIN:VCALENDAR\\r\\nEND:VCALENDAR\\r\\n"}}',
+                                status=OutboxStatus.KEPT,
                                 created_at=now, next_attempt_at=now)
         session.add(message)
         session.flush()

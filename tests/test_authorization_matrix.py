@@ -201,6 +201,8 @@ MATRIX: dict[tuple[str, str], Case] = {
         admin_only, lambda w, k: f"/admin/outbox/{w.message_for_attendee}/retry"),
     ("GET", "/mailbox"): Case(signed_in, fixed("/mailbox")),
     ("GET", "/mailbox/{message_id:int}"): Case(attendee_or_admin, lambda w, k: f"/mailbox/{w.message_for_attendee}"),
+    ("GET", "/mailbox/{message_id:int}/invite.ics"): Case(
+        attendee_or_admin, lambda w, k: f"/mailbox/{w.message_for_attendee}/invite.ics"),
     ("POST", "/meetings/{meeting_id:int}/items"): Case(
         meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/items", lambda w, a: {"title": f"Topic by {a}"},
         per_meeting=True),
@@ -258,6 +260,16 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/meetings/{meeting_id:int}/calendar.ics"): Case(
         meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/calendar.ics", per_meeting=True),
     ("GET", "/calendar/{token:str}/feed.ics"): Case(public, fixed("/calendar/cal_not-a-token/feed.ics")),
+    ("GET", "/rsvp/{token:str}"): Case(public, fixed("/rsvp/m1.1.not-a-signature")),
+    ("POST", "/rsvp/{token:str}"): Case(public, fixed("/rsvp/m1.1.not-a-signature"), lambda w, a: {"answer": "accepted"}),
+    ("POST", "/meetings/{meeting_id:int}/rsvp"): Case(
+        meeting_change, lambda w, k: f"/meetings/{w.meetings[k]}/rsvp", lambda w, a: {"answer": "accepted"},
+        per_meeting=True),
+    ("GET", "/meetings/import"): Case(signed_in, fixed("/meetings/import")),
+    ("POST", "/meetings/import"): Case(signed_in, fixed("/meetings/import"),
+                                       lambda w, a: {"file": "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"}),
+    ("POST", "/api/v1/meetings/import"): Case(signed_in, fixed("/api/v1/meetings/import"),
+                                              lambda w, a: {"ics": "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"}),
     ("POST", "/settings/calendar-token"): Case(signed_in, fixed("/settings/calendar-token")),
     ("GET", "/meetings/new"): Case(signed_in, fixed("/meetings/new")),
     ("POST", "/meetings/new"): Case(signed_in, fixed("/meetings/new"), lambda w, a: {"title": ""}),

@@ -20,6 +20,8 @@ class MailboxEntry:
     message: OutboxMessage
     text: str
     html: str
+    calendar_method: str | None = None  # an invitation's METHOD (REQUEST, CANCEL)
+    calendar: str | None = None  # and its iCalendar document
 
 
 def _mine(actor: Actor, email: str):  # type: ignore[no-untyped-def]
@@ -42,4 +44,6 @@ def mailbox_entry(session: Session, actor: Actor, user: User, message_id: int) -
     if row is None:
         raise NotFoundError(f"message {message_id}")
     bodies = json.loads(row.payload)
-    return MailboxEntry(row, bodies.get("text", ""), bodies.get("html", ""))
+    calendar = bodies.get("calendar") or {}
+    return MailboxEntry(row, bodies.get("text", ""), bodies.get("html", ""), calendar.get("method"),
+                        calendar.get("ics"))

@@ -28,6 +28,14 @@ class EmailContent:
     html: str
 
 
+@dataclass(frozen=True)
+class CalendarPart:
+    """An iCalendar document an email carries (iMIP): ``method`` is its METHOD (REQUEST, CANCEL)."""
+
+    method: str
+    ics: str
+
+
 class EmailComposer(Protocol):
     """Renders an email template (``integrations/email_templates.py`` implements it)."""
 
@@ -50,8 +58,10 @@ def queue_email(
     template: str,
     context: dict[str, Any],
     now: datetime,
+    calendar: CalendarPart | None = None,
 ) -> OutboxMessage | None:
-    """Queue an email under ``key``; returns None when a message with that key already exists."""
+    """Queue an email under ``key``; returns None when a message with that key already exists.
+    With ``calendar``, the email carries that iCalendar document (an invitation)."""
     if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)) is not None:
         return None
     content = composer.compose(template, context)
@@ -62,7 +72,8 @@ def queue_email(
         user_id=user_id,
         recipient=recipient,
         subject=content.subject,
-        payload=json.dumps({"text": content.text, "html": content.html}),
+        payload=json.dumps({"text": content.text, "html": content.html, **(
+            {"calendar": {"method": calendar.method, "ics": calendar.ics}} if calendar else {})}),
         message_id=make_msgid(domain=composer.message_id_domain),
         status=OutboxStatus.PENDING,
         next_attempt_at=now,

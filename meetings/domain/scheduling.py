@@ -24,6 +24,7 @@ from meetings.domain.recurrence import RecurrenceChoice, build_rule, occurrences
 from meetings.domain.template_catalog import find_template
 from meetings.domain.users import is_valid_time_zone
 from meetings.models import (
+    AttendeeResponse,
     Meeting,
     MeetingAttendee,
     MeetingSeries,
@@ -54,6 +55,7 @@ class MeetingRequest:
     recurrence: RecurrenceChoice = field(default_factory=RecurrenceChoice)
     sprint_start: str = "1"
     carry_over: bool = True
+    rule: str | None = None  # an RRULE as it came in a calendar import; replaces ``recurrence``
 
 
 def parse_when(request: MeetingRequest, errors: dict[str, str]) -> tuple[datetime | None, int | None, int]:
@@ -135,8 +137,8 @@ def create_meeting(session: Session, actor: Actor, organizer: User, request: Mee
     start, duration, sprint_start = parse_when(request, errors)
     title = _title(request, errors)
     team, attendees = _people(session, actor, organizer, request, errors)
-    rule = None
-    if start is not None:
+    rule = request.rule
+    if start is not None and rule is None:
         try:
             rule = build_rule(request.recurrence, start)
         except ValidationError as exc:
@@ -166,7 +168,8 @@ def create_meeting(session: Session, actor: Actor, organizer: User, request: Mee
 
 def _materialize(session: Session, series: MeetingSeries | None, *, title: str, team: Team | None,
                  organizer: User, attendees: list[User], start: datetime, time_zone: str, duration: int,
-                 visibility: Visibility, template: AgendaTemplate | None, number: int | None, sprint: int) -> Meeting:
+                 visibility: Visibility, template: AgendaTemplate | None, number: int | None, sprint: int,
+                 responses: dict[int, AttendeeResponse] | None = None) -> Meeting:
     zone = time_zone
     # Keep UTC in memory too: Python subtracts two datetimes sharing one tzinfo by wall clock.
     start = start.astimezone(UTC)
@@ -175,7 +178,9 @@ def _materialize(session: Session, series: MeetingSeries | None, *, title: str, 
         recurrence_start=start if series else None, occurrence_number=number,
         team_id=team.id if team else None, organizer_id=organizer.id, title="",
         template_key=template.key if template else None, starts_at=start, duration_minutes=duration,
-        time_zone=zone, visibility=visibility, attendees=[MeetingAttendee(user_id=u.id) for u in attendees],
+        time_zone=zone, visibility=visibility,
+        attendees=[MeetingAttendee(user_id=u.id, response=(responses or {}).get(u.id, AttendeeResponse.NEEDS_ACTION))
+                   for u in attendees],
     )
     session.add(meeting)
     session.flush()
@@ -203,25 +208,31 @@ def ensure_next_occurrence(session: Session, series: MeetingSeries, now: datetim
     existing = list(session.scalars(select(Meeting).where(Meeting.series_id == series.id)))
     if any(not _is_over(m, now) for m in existing):
         return None
-    latest = max((m.recurrence_start for m in existing if m.recurrence_start), default=None)
+    # Occurrences cancelled ahead of time (an imported EXDATE) keep their place without being the
+    # latest: the ones before them are still to come.
+    ahead = {m.recurrence_start for m in existing if m.status is MeetingStatus.CANCELLED
+             and m.recurrence_start is not None and m.recurrence_start > now}
+    latest = max((m.recurrence_start for m in existing if m.recurrence_start and m.recurrence_start not in ahead),
+                 default=None)
     duration = timedelta(minutes=series.duration_minutes)
     for index, start in occurrences(series.rrule, series.first_start_local, series.time_zone, after=latest):
-        if start + duration > now:
+        if start + duration > now and start not in ahead:
             break
     else:
         return None  # the series has ended
     template = (templates or {}).get(series.template_key)
     if template is None and series.template_key:
         template = find_template(session, series.template_key, series.team_id)
-    attendees = [a.user for a in session.scalars(
-        select(SeriesAttendee).where(SeriesAttendee.series_id == series.id).options(selectinload(SeriesAttendee.user)))]
+    members = list(session.scalars(
+        select(SeriesAttendee).where(SeriesAttendee.series_id == series.id).options(selectinload(SeriesAttendee.user))))
+    attendees = [a.user for a in members]
     organizer = session.get(User, series.organizer_id) if series.organizer_id else attendees[0]
     return _materialize(session, series, title=series.title, team=session.get(Team, series.team_id)
                         if series.team_id else None, organizer=organizer, attendees=attendees,
                         start=start.astimezone(ZoneInfo(series.time_zone)), time_zone=series.time_zone,
                         duration=series.duration_minutes,
                         visibility=series.visibility, template=template, number=index,
-                        sprint=series.sprint_start + index - 1)
+                        sprint=series.sprint_start + index - 1, responses={a.user_id: a.response for a in members})
 
 
 def next_meeting_of(session: Session, series_id: int, now: datetime) -> Meeting | None:
@@ -262,7 +273,7 @@ def end_meeting(session: Session, actor: Actor, meeting_id: int, now: datetime) 
     return following
 
 
-def cancel_occurrence(session: Session, actor: Actor, meeting_id: int, now: datetime) -> None:
+def cancel_occurrence(session: Session, actor: Actor, meeting_id: int, now: datetime) -> Meeting:
     """Cancel one meeting (its row stays, for the calendar's EXDATE); a series gets its next one."""
     meeting = _meeting_for_change(session, actor, meeting_id)
     if meeting.status is MeetingStatus.ENDED:
@@ -272,7 +283,9 @@ def cancel_occurrence(session: Session, actor: Actor, meeting_id: int, now: date
     if meeting.series_id is not None:
         series = session.get(MeetingSeries, meeting.series_id)
         assert series is not None
+        series.sequence += 1  # the series' calendar event changed too (one more EXDATE)
         ensure_next_occurrence(session, series, now)
+    return meeting
 
 
 def reschedule_occurrence(session: Session, actor: Actor, meeting_id: int, *, date_text: str, time_text: str,
@@ -289,4 +302,6 @@ def reschedule_occurrence(session: Session, actor: Actor, meeting_id: int, *, da
     meeting.starts_at, meeting.duration_minutes = start.astimezone(UTC), duration
     meeting.sequence += 1
     meeting.version += 1
+    if meeting.series is not None:
+        meeting.series.sequence += 1  # the series' calendar event changed too (a RECURRENCE-ID override)
     return meeting

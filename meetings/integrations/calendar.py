@@ -17,7 +17,8 @@ TODO_STATUS = {ActionItemStatus.OPEN: "NEEDS-ACTION", ActionItemStatus.DONE: "CO
                ActionItemStatus.CANCELLED: "CANCELLED"}
 
 
-def _calendar(name: str) -> Calendar:
+def new_calendar(name: str) -> Calendar:
+    """An empty VCALENDAR named ``name``."""
     calendar = Calendar()
     calendar.add("prodid", f"-//Meetings//Meetings {__version__}//EN")
     calendar.add("version", "2.0")
@@ -26,7 +27,8 @@ def _calendar(name: str) -> Calendar:
     return calendar
 
 
-def _host(base_url: str) -> str:
+def uid_host(base_url: str) -> str:
+    """The host name that makes UIDs unique to this installation (RFC 5545 3.8.4.7)."""
     return urlsplit(base_url).hostname or "localhost"
 
 
@@ -34,7 +36,7 @@ def meeting_event(meeting: Meeting, base_url: str, now: datetime) -> Event:
     """A VEVENT in the meeting's own zone, with a stable UID and its SEQUENCE."""
     zone = ZoneInfo(meeting.time_zone)
     event = Event()
-    event.add("uid", f"{meeting.uid}@{_host(base_url)}")
+    event.add("uid", f"{meeting.uid}@{uid_host(base_url)}")
     event.add("dtstamp", now)
     event.add("dtstart", meeting.starts_at.astimezone(zone))
     event.add("dtend", (meeting.starts_at + timedelta(minutes=meeting.duration_minutes)).astimezone(zone))
@@ -49,7 +51,7 @@ def meeting_event(meeting: Meeting, base_url: str, now: datetime) -> Event:
 def action_item_todo(item: ActionItem, meeting_uid: str, base_url: str, now: datetime) -> Todo:
     """A VTODO: UID, DTSTAMP, SUMMARY, DUE, STATUS, COMPLETED (UTC), RELATED-TO its meeting, URL."""
     todo = Todo()
-    todo.add("uid", f"action-item-{item.id}@{_host(base_url)}")
+    todo.add("uid", f"action-item-{item.id}@{uid_host(base_url)}")
     todo.add("dtstamp", now)
     todo.add("summary", item.title)
     if item.description:
@@ -59,14 +61,14 @@ def action_item_todo(item: ActionItem, meeting_uid: str, base_url: str, now: dat
     todo.add("status", TODO_STATUS[item.status])
     if item.completed_at is not None:
         todo.add("completed", item.completed_at)
-    todo.add("related-to", f"{meeting_uid}@{_host(base_url)}")
+    todo.add("related-to", f"{meeting_uid}@{uid_host(base_url)}")
     todo.add("url", f"{base_url}/meetings/{item.meeting_id}#action-{item.id}")
     return todo
 
 
 def meeting_calendar(meeting: Meeting, base_url: str, now: datetime) -> bytes:
     """One meeting as an .ics file."""
-    calendar = _calendar(meeting.title)
+    calendar = new_calendar(meeting.title)
     calendar.add_component(meeting_event(meeting, base_url, now))
     calendar.add_missing_timezones()
     return calendar.to_ical()
@@ -75,7 +77,7 @@ def meeting_calendar(meeting: Meeting, base_url: str, now: datetime) -> bytes:
 def feed_calendar(name: str, meetings: Iterable[Meeting], items: Iterable[tuple[ActionItem, str]], base_url: str,
                   now: datetime) -> bytes:
     """A subscription feed: meetings and action items (each with its meeting's UID)."""
-    calendar = _calendar(name)
+    calendar = new_calendar(name)
     for meeting in meetings:
         calendar.add_component(meeting_event(meeting, base_url, now))
     for item, meeting_uid in items:

@@ -43,7 +43,8 @@ def _header(value: str) -> str:
 
 
 def build_message(row: OutboxMessage, mail_from: str) -> EmailMessage:
-    """The MIME message for an outbox row: plain text with an HTML alternative."""
+    """The MIME message for an outbox row: plain text with an HTML alternative (and, for an
+    invitation, a calendar alternative and an .ics attachment)."""
     bodies = json.loads(row.payload)
     message = EmailMessage()
     message["From"] = _header(mail_from)
@@ -53,7 +54,19 @@ def build_message(row: OutboxMessage, mail_from: str) -> EmailMessage:
     message["Message-ID"] = _header(row.message_id)
     message.set_content(bodies["text"])
     message.add_alternative(bodies["html"], subtype="html")
+    if "calendar" in bodies:
+        _add_calendar(message, bodies["calendar"])
     return message
+
+
+def _add_calendar(message: EmailMessage, calendar: dict[str, str]) -> None:
+    """iMIP (RFC 6047): the invitation as a third alternative, ``text/calendar; method=...``, which
+    Gmail, Outlook and Thunderbird show with accept / decline, and the same file as an .ics
+    attachment for clients that only offer attachments."""
+    method = _header(calendar["method"])
+    # The email package writes its own line ends (CRLF on the wire): hand it plain ones.
+    message.add_alternative(calendar["ics"].replace("\r\n", "\n"), subtype="calendar", params={"method": method})
+    message.add_attachment(calendar["ics"].encode(), maintype="application", subtype="ics", filename="invite.ics")
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,13 @@ from meetings.web.api.action_items import ActionItemApiController
 from meetings.web.api.schedule import MeetingApiController, TemplateApiController
 from meetings.web.api.v1 import MeController, TeamApiController, TokenApiController, UserApiController
 from meetings.web.calendar import CalendarFeedController
+from meetings.web.calendar_import import CalendarImportApiController, CalendarImportController
 from meetings.web.health import healthz, readyz
 from meetings.web.mailbox import MailboxController
 from meetings.web.meeting_forms import MeetingFormController
 from meetings.web.meeting_page import MeetingPageController
 from meetings.web.pages import PageController
+from meetings.web.rsvp import MeetingRsvpController, RsvpController
 from meetings.web.settings_pages import SettingsController
 from meetings.web.teams import TeamController
 from meetings.web.template_pages import TemplateController
@@ -22,6 +24,10 @@ ROUTE_HANDLERS = [
     PageController,
     MeetingFormController,
     MeetingPageController,
+    MeetingRsvpController,
+    RsvpController,
+    CalendarImportController,
+    CalendarImportApiController,
     ActionItemController,
     CalendarFeedController,
     TemplateController,

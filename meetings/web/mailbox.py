@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get
+from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from meetings.domain import mailbox as mailbox_queries
 from meetings.domain.access import Actor
+from meetings.domain.errors import NotFoundError
 from meetings.models import User
 
 
@@ -32,3 +33,13 @@ class MailboxController(Controller):
         """One email, as text (the HTML part is not rendered here: it would need inline styles)."""
         return Template("mailbox/message.html", context={
             "entry": mailbox_queries.mailbox_entry(db_session, actor, user, message_id)})
+
+    @get("/{message_id:int}/invite.ics", sync_to_thread=True)
+    def invitation(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
+                   user: NamedDependency[User], message_id: FromPath[int]) -> Response[str]:
+        """The calendar an invitation carries, as the attachment a mail client would offer."""
+        entry = mailbox_queries.mailbox_entry(db_session, actor, user, message_id)
+        if entry.calendar is None:
+            raise NotFoundError(f"calendar of message {message_id}")
+        return Response(entry.calendar, media_type=f"text/calendar; charset=utf-8; method={entry.calendar_method}",
+                        headers={"Content-Disposition": 'attachment; filename="invite.ics"'})

@@ -7,13 +7,13 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, get, post
+from litestar import Controller, Litestar, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
-from meetings.domain import scheduling, series_changes
+from meetings.domain import invitations, scheduling, series_changes
 from meetings.domain import template_catalog as catalog
 from meetings.domain.access import Actor
 from meetings.domain.errors import ValidationError
@@ -22,6 +22,7 @@ from meetings.domain.teams import teams_of
 from meetings.domain.users import time_zone_names
 from meetings.models import User
 from meetings.web.forms import FormData, field
+from meetings.web.mail import deliver_soon
 from meetings.web.meeting_page import meeting_page
 
 
@@ -80,14 +81,15 @@ class MeetingFormController(Controller):
         return Template("meetings/new.html", context=context)
 
     @post("/meetings/new", sync_to_thread=True)
-    def create(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
-               user: NamedDependency[User], now: NamedDependency[datetime], data: FormData) -> Template | Redirect:
-        """Create the meeting (or series) and open it."""
+    def create(self, request: Request[Any, Any, Any], db_session: NamedDependency[Session],
+               actor: NamedDependency[Actor], user: NamedDependency[User], now: NamedDependency[datetime],
+               data: FormData) -> Template | Redirect:
+        """Create the meeting (or series), invite its attendees and open it."""
         try:
             key = field(data, "template")
             template = catalog.template_for(db_session, actor, key) if key else None
             team_text = field(data, "team_id")
-            request = scheduling.MeetingRequest(
+            meeting_request = scheduling.MeetingRequest(
                 team_id=int(team_text) if team_text.isdigit() else None, title=field(data, "title"),
                 template=template, date=field(data, "date"), time=field(data, "time"),
                 time_zone=field(data, "time_zone"), duration_minutes=field(data, "duration_minutes"),
@@ -95,7 +97,8 @@ class MeetingFormController(Controller):
                 visibility=field(data, "visibility"), recurrence=recurrence_from(data),
                 sprint_start=field(data, "sprint_start"), carry_over=field(data, "carry_over") == "on",
             )
-            meeting = scheduling.create_meeting(db_session, actor, user, request, now)
+            meeting = scheduling.create_meeting(db_session, actor, user, meeting_request, now)
+            invitations.meeting_invitations(db_session, request.app.state.invitations, meeting, now)
         except ValidationError as exc:
             db_session.rollback()
             context = self._context(db_session, actor, user, None)
@@ -103,11 +106,12 @@ class MeetingFormController(Controller):
                                  for k in data if k != "_csrf_token"}
             context["errors"] = exc.errors
             return Template("meetings/new.html", context=context, status_code=400)
-        return Redirect(f"/meetings/{meeting.id}", status_code=303)
+        return Redirect(f"/meetings/{meeting.id}", status_code=303, background=deliver_soon(request.app, now))
 
     def _schedule(self, session: Session, actor: Actor, now: datetime, meeting_id: int, form: str,
-                  data: dict[str, Any], change: Callable[[], str]) -> Template | Redirect:
-        """Run a schedule change; refused ones show the meeting page with the messages by the form."""
+                  data: dict[str, Any], change: Callable[[], str], app: Litestar | None = None) -> Template | Redirect:
+        """Run a schedule change; refused ones show the meeting page with the messages by the form.
+        With ``app``, the emails the change queued (invitations) go out right after the answer."""
         try:
             target = change()
         except ValidationError as exc:
@@ -115,7 +119,7 @@ class MeetingFormController(Controller):
             values = {k: field(data, k) for k in data if k != "_csrf_token"}
             return meeting_page(session, actor, meeting_id, now, form=form, errors=exc.errors, values=values,
                                 status_code=400)
-        return Redirect(target, status_code=303)
+        return Redirect(target, status_code=303, background=deliver_soon(app, now) if app else None)
 
     @post("/meetings/{meeting_id:int}/end", sync_to_thread=True)
     def end(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
@@ -128,41 +132,47 @@ class MeetingFormController(Controller):
         return self._schedule(db_session, actor, now, meeting_id, "schedule", data, change)
 
     @post("/meetings/{meeting_id:int}/cancel", sync_to_thread=True)
-    def cancel(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
-               now: NamedDependency[datetime], meeting_id: FromPath[int], data: FormData) -> Template | Redirect:
-        """Cancel this meeting only."""
+    def cancel(self, request: Request[Any, Any, Any], db_session: NamedDependency[Session],
+               actor: NamedDependency[Actor], now: NamedDependency[datetime], meeting_id: FromPath[int],
+               data: FormData) -> Template | Redirect:
+        """Cancel this meeting only, and tell its attendees."""
         def change() -> str:
-            scheduling.cancel_occurrence(db_session, actor, meeting_id, now)
+            meeting = scheduling.cancel_occurrence(db_session, actor, meeting_id, now)
+            invitations.meeting_invitations(db_session, request.app.state.invitations, meeting, now)
             return f"/meetings/{meeting_id}"
 
-        return self._schedule(db_session, actor, now, meeting_id, "schedule", data, change)
+        return self._schedule(db_session, actor, now, meeting_id, "schedule", data, change, request.app)
 
     @post("/meetings/{meeting_id:int}/reschedule", sync_to_thread=True)
-    def reschedule(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
-                   now: NamedDependency[datetime], meeting_id: FromPath[int], data: FormData) -> Template | Redirect:
-        """Move this meeting only."""
+    def reschedule(self, request: Request[Any, Any, Any], db_session: NamedDependency[Session],
+                   actor: NamedDependency[Actor], now: NamedDependency[datetime], meeting_id: FromPath[int],
+                   data: FormData) -> Template | Redirect:
+        """Move this meeting only, and send its attendees the changed invitation."""
         def change() -> str:
-            scheduling.reschedule_occurrence(db_session, actor, meeting_id, date_text=field(data, "date"),
-                                             time_text=field(data, "time"),
-                                             duration_text=field(data, "duration_minutes"))
+            meeting = scheduling.reschedule_occurrence(
+                db_session, actor, meeting_id, date_text=field(data, "date"), time_text=field(data, "time"),
+                duration_text=field(data, "duration_minutes"))
+            invitations.meeting_invitations(db_session, request.app.state.invitations, meeting, now)
             return f"/meetings/{meeting_id}"
 
-        return self._schedule(db_session, actor, now, meeting_id, "reschedule", data, change)
+        return self._schedule(db_session, actor, now, meeting_id, "reschedule", data, change, request.app)
 
     @post("/series/{series_id:int}/change", sync_to_thread=True)
-    def change_series(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
-                      now: NamedDependency[datetime], series_id: FromPath[int], data: FormData) -> Template | Redirect:
-        """Change the series from a date on (or end it there)."""
+    def change_series(self, request: Request[Any, Any, Any], db_session: NamedDependency[Session],
+                      actor: NamedDependency[Actor], now: NamedDependency[datetime], series_id: FromPath[int],
+                      data: FormData) -> Template | Redirect:
+        """Change the series from a date on (or end it there), and send the changed invitations."""
         meeting_text = field(data, "meeting_id")
 
         def change() -> str:
             continuing = series_changes.change_series_from(
                 db_session, actor, series_id, from_date=field(data, "from_date"), time_text=field(data, "time"),
                 duration_text=field(data, "duration_minutes"), recurrence=recurrence_from(data), now=now)
+            invitations.series_changed(db_session, request.app.state.invitations, series_id, continuing, now)
             following = scheduling.next_meeting_of(db_session, continuing.id, now) if continuing else None
             return f"/meetings/{following.id}" if following else "/meetings"
 
         if not meeting_text.isdigit():  # a post without the page it came from: answer plainly
             change()
-            return Redirect("/meetings", status_code=303)
-        return self._schedule(db_session, actor, now, int(meeting_text), "series", data, change)
+            return Redirect("/meetings", status_code=303, background=deliver_soon(request.app, now))
+        return self._schedule(db_session, actor, now, int(meeting_text), "series", data, change, request.app)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from sqlalchemy.orm import Session
 
+from meetings.domain import invitations, scheduling
 from meetings.domain import meetings as meeting_queries
-from meetings.domain import scheduling
 from meetings.domain import template_catalog as catalog
 from meetings.domain.access import Actor
 from meetings.domain.agenda_templates import AgendaTemplate
@@ -94,8 +94,8 @@ class MeetingApiController(Controller):
         return meeting_detail_json(meeting_queries.meeting_detail(db_session, actor, meeting_id))
 
     @post("/", sync_to_thread=True, status_code=201)
-    def create_meeting(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
-                       user: NamedDependency[User], now: NamedDependency[datetime],
+    def create_meeting(self, request: Request[Any, Any, Any], db_session: NamedDependency[Session],
+                       actor: NamedDependency[Actor], user: NamedDependency[User], now: NamedDependency[datetime],
                        data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
         """Create a meeting or series: ``template``, ``title``, ``team_id``, ``date``, ``time``,
         ``time_zone``, ``duration_minutes``, ``attendee_ids``, ``visibility``, ``repeat``
@@ -106,7 +106,7 @@ class MeetingApiController(Controller):
         if not isinstance(attendees, list) or not all(isinstance(a, int) for a in attendees):
             raise ValidationError({"attendee_ids": "Must be a list of user ids."})
         team_id = data.get("team_id")
-        request = scheduling.MeetingRequest(
+        meeting_request = scheduling.MeetingRequest(
             team_id=team_id if isinstance(team_id, int) else None, title=str(data.get("title", "")),
             template=template, date=str(data.get("date", "")), time=str(data.get("time", "")),
             time_zone=str(data.get("time_zone", user.time_zone)),
@@ -114,7 +114,8 @@ class MeetingApiController(Controller):
             visibility=str(data.get("visibility", "team")), recurrence=_recurrence(data),
             sprint_start=str(data.get("sprint_start", "1")), carry_over=bool(data.get("carry_over", True)),
         )
-        meeting = scheduling.create_meeting(db_session, actor, user, request, now)
+        meeting = scheduling.create_meeting(db_session, actor, user, meeting_request, now)
+        invitations.meeting_invitations(db_session, request.app.state.invitations, meeting, now)
         return meeting_json(meeting)
 
     @post("/{meeting_id:int}/end", sync_to_thread=True)
@@ -125,7 +126,9 @@ class MeetingApiController(Controller):
         return {"next_meeting": meeting_json(following) if following else None}
 
     @post("/{meeting_id:int}/cancel", sync_to_thread=True, status_code=204)
-    def cancel_meeting(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
-                       now: NamedDependency[datetime], meeting_id: FromPath[int]) -> None:
+    def cancel_meeting(self, request: Request[Any, Any, Any], db_session: NamedDependency[Session],
+                       actor: NamedDependency[Actor], now: NamedDependency[datetime],
+                       meeting_id: FromPath[int]) -> None:
         """Cancel one meeting (one occurrence of a series)."""
-        scheduling.cancel_occurrence(db_session, actor, meeting_id, now)
+        meeting = scheduling.cancel_occurrence(db_session, actor, meeting_id, now)
+        invitations.meeting_invitations(db_session, request.app.state.invitations, meeting, now)
