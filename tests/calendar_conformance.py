@@ -139,14 +139,14 @@ def assert_conforms(ics: bytes | str) -> None:
 
 
 def expanded(ics: bytes | str, start: datetime | date, end: datetime | date) -> list[tuple[str, datetime, datetime]]:
-    """(UID, start, end) in UTC of each occurrence between ``start`` and ``end``, as
+    """(UID, start, end) in UTC of each timed occurrence between ``start`` and ``end``, as
     recurring-ical-events expands them (RRULE, EXDATE, RECURRENCE-ID overrides, cancellations)."""
     calendar = Calendar.from_ical(ics)
     events = recurring_ical_events.of(calendar).between(start, end)
     found = []
     for event in events:
-        if str(event.get("STATUS", "")).upper() == "CANCELLED":
-            continue
+        if str(event.get("STATUS", "")).upper() == "CANCELLED" or not isinstance(event.decoded("DTSTART"), datetime):
+            continue  # cancelled, or an all-day event (never a meeting)
         found.append((str(event["UID"]), event.decoded("DTSTART").astimezone(UTC),
                       event.decoded("DTEND").astimezone(UTC)))
     return sorted(found, key=lambda row: (row[1], row[0]))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from meetings.app import create_app
 from meetings.domain.recurrence import occurrences
-from meetings.integrations.email_delivery import SmtpTransport, build_message, deliver_pending
+from meetings.integrations.email_delivery import build_message, deliver_pending
 from meetings.models import Meeting, MeetingSeries, MeetingStatus, OutboxMessage, Team, User
 from meetings.settings import Settings
 from tests.calendar_conformance import assert_conforms, expanded, problems

@@ -11,11 +11,13 @@ exported calendar have the event already.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from meetings.domain.access import Actor
@@ -131,7 +133,7 @@ def _request(event: ImportedEvent, team: Team | None, attendee_ids: list[int], s
 def _placeholder(session: Session, series: MeetingSeries, like: Meeting, start: datetime, number: int) -> None:
     """A cancelled occurrence ahead of time: holds its place (and the calendar's EXDATE)."""
     session.add(Meeting(
-        uid=f"{series.uid}/{start:%Y%m%dT%H%M%SZ}"[:255], series_id=series.id, recurrence_start=start,
+        uid=f"{uuid.uuid4()}", series_id=series.id, recurrence_start=start,
         occurrence_number=number, team_id=series.team_id, organizer_id=series.organizer_id, title=like.title,
         starts_at=start, duration_minutes=series.duration_minutes, time_zone=series.time_zone,
         visibility=series.visibility, status=MeetingStatus.CANCELLED))
@@ -163,6 +165,7 @@ def _import_series(session: Session, actor: Actor, user: User, event: ImportedEv
     change = moved.get(current.recurrence_start) if current is not None else None
     if current is not None and change is not None:
         current.starts_at, current.duration_minutes = change.start, change.duration_minutes
+        current.title = change.title
         notes.append("its next meeting is moved as in the file")
     for start in sorted(moved):
         if start == following or start not in {s for _, s in ahead}:
@@ -173,8 +176,9 @@ def _import_series(session: Session, actor: Actor, user: User, event: ImportedEv
                                                               change.duration_minutes, None), now)
         alone.uid, alone.title = f"{event.uid}/{start:%Y%m%dT%H%M%SZ}"[:255], change.title
         notes.append(f"the occurrence moved to {local:%d %b %Y %H:%M} is a meeting of its own")
-    if len(dropped & {s for _, s in upcoming}):
-        notes.append(f"{len(dropped & {s for _, s in upcoming})} cancelled occurrence(s) kept as cancelled")
+    kept_cancelled = len(dropped & {s for _, s in upcoming})
+    if kept_cancelled:
+        notes.append(f"{kept_cancelled} cancelled occurrence{'s' if kept_cancelled > 1 else ''} kept as cancelled")
     if current is None:
         raise ValidationError({"date": "This series has no meeting after now."})
     return current, notes
@@ -225,6 +229,9 @@ def import_events(session: Session, actor: Actor, user: User, parsed: ParsedCale
             if "no meeting after now" in reason:
                 reason = "the series is over"
             summary.skipped.append((event.title, reason))
+            continue
+        except IntegrityError:  # e.g. the same UID twice, once changed: that event only is left out
+            summary.skipped.append((event.title, "it clashes with a meeting here (same UID)"))
             continue
         summary.created.append(ImportedItem(
             title=meeting.title, kind="series" if event.rule else "meeting", meeting_id=meeting.id,
