@@ -185,8 +185,8 @@ def outlook_export() -> bytes:
 
 def _upload(client, content: bytes, team_id: str = "", name: str = "calendar.ics"):
     page = client.get("/meetings/import")
-    token = BeautifulSoup(page.text, "html.parser").select_one("input[name=_csrf_token]")["value"]
-    return client.post("/meetings/import", data={"team_id": team_id, "_csrf_token": token},
+    csrf = BeautifulSoup(page.text, "html.parser").select_one("input[name=_csrf_token]")["value"]
+    return client.post("/meetings/import", data={"team_id": team_id, "_csrf_token": csrf},
                        files={"file": (name, content, "text/calendar")}, follow_redirects=False)
 
 
