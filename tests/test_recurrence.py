@@ -118,6 +118,11 @@ def test_ends_before_cuts_a_rule():
         ("FREQ=MONTHLY;BYDAY=-1FR", "Every month on the last Friday"),
         ("FREQ=DAILY;COUNT=5", "Every day, 5 times"),
         ("FREQ=WEEKLY;BYDAY=TU;UNTIL=20260630T215959Z", "Every week on Tuesday, until 30 Jun 2026"),
+        # Imported rules (calendar import) may be shaped otherwise.
+        ("FREQ=MONTHLY;BYDAY=1MO,3MO", "Every month on the first Monday, the third Monday"),
+        ("FREQ=MONTHLY;BYDAY=TU", "Every month on Tuesday"),
+        ("FREQ=WEEKLY;BYDAY=MO,WE;WKST=MO", "Every week on Monday, Wednesday"),
+        ("FREQ=YEARLY;BYMONTH=3", "Every year"),
     ],
 )
 def test_rules_are_described_in_words(rule, text):

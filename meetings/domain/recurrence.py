@@ -106,6 +106,12 @@ def ends_before(rule: str, moment_local: datetime) -> str:
     return ";".join([*parts, "UNTIL=" + last.strftime("%Y%m%dT%H%M%SZ")])
 
 
+def _weekday(text: str) -> tuple[int | None, str]:
+    """("2TU" ->) (2, "Tuesday"); ("FR" ->) (None, "Friday")."""
+    nth, day = text[:-2], text[-2:]
+    return (int(nth) if nth.lstrip("+-").isdigit() else None), WEEKDAY_NAMES.get(day, day)
+
+
 def describe(rule: str | None, time_zone: str = "UTC") -> str:
     """A short English description: "Every 2 weeks on Tuesday, until 30 Jun 2026" (dates in
     ``time_zone``, the series' own)."""
@@ -117,13 +123,13 @@ def describe(rule: str | None, time_zone: str = "UTC") -> str:
     unit = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}.get(freq, freq.lower())
     text = f"Every {interval} {unit}s" if interval > 1 else f"Every {unit}"
     byday = fields.get("BYDAY")
+    days = [_weekday(d) for d in byday.split(",")] if byday else []
     if byday == "MO,TU,WE,TH,FR" and freq == "WEEKLY" and interval == 1:
         text = "Every weekday"
-    elif byday and freq == "WEEKLY":
-        text += " on " + ", ".join(WEEKDAY_NAMES[d] for d in byday.split(","))
-    elif byday and freq == "MONTHLY":
-        nth, day = int(byday[:-2]), byday[-2:]
-        text += f" on the {ORDINALS.get(nth, str(nth))} {WEEKDAY_NAMES[day]}"
+    elif days and freq in {"WEEKLY", "MONTHLY"}:
+        # Imported rules may name several days, with or without their place in the month.
+        text += " on " + ", ".join(f"the {ORDINALS.get(nth, f'{nth}.')} {name}" if nth else name
+                                   for nth, name in days)
     elif "BYMONTHDAY" in fields:
         text += f" on day {fields['BYMONTHDAY']}"
     if "COUNT" in fields:
