@@ -339,3 +339,38 @@ def test_the_parser_reads_the_zone_and_wall_clock():
     assert roadmap.time_zone == "Europe/Berlin" and roadmap.start_local == datetime(2026, 3, 10, 11, 0)
     assert roadmap.exdates == [datetime(2026, 4, 7, 9, 0, tzinfo=UTC)]
     assert roadmap.start + timedelta(minutes=roadmap.duration_minutes) == datetime(2026, 3, 10, 10, 30, tzinfo=UTC)
+
+
+def test_an_event_that_fails_half_way_leaves_nothing_behind(maya, db):
+    """Its only meetings still to come are excluded: the series, its first meeting and its
+    cancelled places are all rolled back, and the other events are still imported."""
+    content = _ics(f"""
+        BEGIN:VCALENDAR
+        VERSION:2.0
+        PRODID:-//Google Inc//Google Calendar 70.9054//EN
+        {BERLIN_VTIMEZONE}
+        BEGIN:VEVENT
+        UID:short-series@google.com
+        DTSTAMP:20260320T100000Z
+        DTSTART;TZID=Europe/Berlin:20260323T100000
+        DTEND;TZID=Europe/Berlin:20260323T110000
+        RRULE:FREQ=WEEKLY;COUNT=3
+        EXDATE;TZID=Europe/Berlin:20260330T100000,20260406T100000
+        SUMMARY:Short series
+        END:VEVENT
+        BEGIN:VEVENT
+        UID:one-off@google.com
+        DTSTAMP:20260320T100000Z
+        DTSTART;TZID=Europe/Berlin:20260401T100000
+        DTEND;TZID=Europe/Berlin:20260401T110000
+        SUMMARY:Still imported
+        END:VEVENT
+        END:VCALENDAR
+    """)
+    meetings, series = _count(db), _count(db, MeetingSeries)
+    page = BeautifulSoup(_upload(maya, content).text, "html.parser")
+    assert page.select_one("#summary-title").get_text() == "1 created, 1 skipped"
+    assert page.select_one("#import-skipped").get_text(strip=True) == "Short series: the series is over."
+    assert (_count(db), _count(db, MeetingSeries)) == (meetings + 1, series)
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Meeting).where(Meeting.title == "Short series")) == 0

@@ -141,6 +141,9 @@ def _placeholder(session: Session, series: MeetingSeries, like: Meeting, start: 
 
 def _import_series(session: Session, actor: Actor, user: User, event: ImportedEvent, team: Team | None,
                    attendee_ids: list[int], now: datetime) -> tuple[Meeting, list[str]]:
+    """The series with its next meeting; the file's exceptions still to come are kept: cancelled
+    ones as cancelled occurrences, a moved next meeting moved, a moved later one as a meeting of
+    its own (its place in the series cancelled)."""
     assert event.rule is not None
     notes = list(event.notes)
     first = create_meeting(session, actor, user, _request(event, team, attendee_ids, event.start_local,
@@ -150,37 +153,34 @@ def _import_series(session: Session, actor: Actor, user: User, event: ImportedEv
     series.uid, series.description = event.uid, event.description
     duration = timedelta(minutes=event.duration_minutes)
     upcoming = [(n, s) for n, s in _occurrences_until(series, now, event) if s + duration > now]
-    dropped = {d for d in event.exdates} | {o.recurrence_id for o in event.occurrences if o.cancelled}
-    moved = {o.recurrence_id: o for o in event.occurrences if not o.cancelled and o.recurrence_id + duration > now}
+    dropped = {*event.exdates, *(o.recurrence_id for o in event.occurrences if o.cancelled)}
+    moved = {o.recurrence_id: o for o in event.occurrences if not o.cancelled}
     following = next((s for _, s in upcoming if s not in dropped), None)
-    ahead = [(n, s) for n, s in upcoming if s in dropped or (s in moved and s != following)]
-    for number, start in ahead:
+    held = {s: n for n, s in upcoming if s in dropped or (s in moved and s != following)}
+    for start, number in held.items():
         if start != first.recurrence_start:
             _placeholder(session, series, first, start, number)
     session.flush()
     current: Meeting | None = first
-    if first.recurrence_start in {s for _, s in ahead}:
+    if first.recurrence_start in held:
         first.status = MeetingStatus.CANCELLED
-        current = ensure_next_occurrence(session, series, now)
-    change = moved.get(current.recurrence_start) if current is not None else None
-    if current is not None and change is not None:
-        current.starts_at, current.duration_minutes = change.start, change.duration_minutes
-        current.title = change.title
+        current = ensure_next_occurrence(session, series, now)  # steps over the places held
+    if current is None:
+        raise ValidationError({"date": "This series has no meeting after now."})
+    change = moved.get(current.recurrence_start) if current.recurrence_start else None
+    if change is not None:
+        current.starts_at, current.duration_minutes, current.title = change.start, change.duration_minutes, change.title
         notes.append("its next meeting is moved as in the file")
-    for start in sorted(moved):
-        if start == following or start not in {s for _, s in ahead}:
-            continue
+    for start in sorted(held.keys() & moved.keys()):
         change = moved[start]
         local = change.start.astimezone(ZoneInfo(event.time_zone)).replace(tzinfo=None)
         alone = create_meeting(session, actor, user, _request(event, team, attendee_ids, local,
                                                               change.duration_minutes, None), now)
         alone.uid, alone.title = f"{event.uid}/{start:%Y%m%dT%H%M%SZ}"[:255], change.title
         notes.append(f"the occurrence moved to {local:%d %b %Y %H:%M} is a meeting of its own")
-    kept_cancelled = len(dropped & {s for _, s in upcoming})
-    if kept_cancelled:
-        notes.append(f"{kept_cancelled} cancelled occurrence{'s' if kept_cancelled > 1 else ''} kept as cancelled")
-    if current is None:
-        raise ValidationError({"date": "This series has no meeting after now."})
+    cancelled = len(held.keys() & dropped)
+    if cancelled:
+        notes.append(f"{cancelled} cancelled occurrence{'s' if cancelled > 1 else ''} kept as cancelled")
     return current, notes
 
 
