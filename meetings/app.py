@@ -94,7 +94,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     )
     app.state.settings = settings
     app.state.db = database
-    app.state.email_composer = JinjaEmailComposer(settings.base_url)
+    app.state.secret_key = secret_key  # signs unsubscribe links (and the CSRF cookie)
+    app.state.email_composer = JinjaEmailComposer(settings.base_url, secret_key)
     app.state.mail_transport = SmtpTransport(settings.smtp_url) if settings.smtp_url else None
     app.state.clock = clock
     return app

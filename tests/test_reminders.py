@@ -24,9 +24,10 @@ from meetings.models import (
     OutboxMessage,
     User,
 )
+from tests.conftest import EMAIL_SECRET
 from tests.smtp_server import SmtpServer
 
-COMPOSER = JinjaEmailComposer("https://meet.example.com")
+COMPOSER = JinjaEmailComposer("https://meet.example.com", EMAIL_SECRET)
 
 
 @pytest.fixture
