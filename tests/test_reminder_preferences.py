@@ -318,3 +318,37 @@ def test_long_non_ascii_titles_fold_into_one_header(db, team_world):
     [received] = server.handler.messages
     assert received["Bcc"] is None and received.get_all("Subject") == [received["Subject"]]
     assert received["Subject"].startswith("Due today: Überprüfung")
+
+
+def test_every_reminder_kind_arrives_once_over_smtp(db, team_world):
+    from meetings.models import MeetingStatus
+
+    scan_at = datetime(2026, 4, 6, 8, 0, tzinfo=UTC)  # Monday, 10:00 in Berlin
+    with db.session() as session:
+        weekly = session.get(Meeting, team_world["weekly"])
+        weekly.status, weekly.ended_at = MeetingStatus.ENDED, scan_at - timedelta(hours=1)  # recap
+        session.add(Meeting(uid="next", title="Planning", starts_at=scan_at + timedelta(hours=20), duration_minutes=30,
+                            time_zone="Europe/Berlin", organizer_id=team_world["mia"],
+                            attendees=[MeetingAttendee(user_id=team_world["tom"])]))  # pre-meeting
+        session.add(ActionItem(title="Call the vendor", assignee_id=team_world["tom"], meeting_id=weekly.id,
+                               due_date=date(2026, 4, 6)))  # due today; "Fix the build" is overdue
+    server = SmtpServer()
+    server.start()
+    try:
+        for minutes in (0, 5, 10):  # the scheduler's rounds: nothing twice
+            scan(db, scan_at + timedelta(minutes=minutes))
+            deliver_pending(db, SmtpTransport(server.url), "m@example.com", scan_at + timedelta(minutes=minutes))
+    finally:
+        server.stop()
+    received = sorted((m["To"], m["Subject"]) for m in server.handler.messages)
+    tom = [subject for to, subject in received if to == "tom@example.com"]
+    assert "Due today: Call the vendor" in tom
+    assert any(s.startswith("Overdue") and "Fix the build" in s for s in tom), tom
+    assert any("Planning" in s for s in tom) and any(s.startswith("Recap: Weekly") for s in tom)
+    assert ("mia@example.com", "Your team's action items: 1 overdue, 3 open") in received
+    assert len(received) == len(set(received))  # each once
+    with db.session() as session:
+        kinds = set(session.scalars(select(OutboxMessage.kind)))
+        statuses = set(session.scalars(select(OutboxMessage.status)))
+    assert kinds == {"action_item_due", "action_item_overdue", "pre_meeting", "recap", "digest"}
+    assert statuses == {OutboxStatus.SENT}

@@ -107,15 +107,16 @@ def due_reminders(session: Session, composer: EmailComposer, now: datetime, repo
         if due_at <= now < due_at + timedelta(days=1) and _wants(prefs, user.id, "action_item_due"):
             _queue(session, composer, report, key=f"action-item-due:{item.id}:{item.due_date}", kind="action_item_due",
                    user=user, prefs=prefs, template="reminder_due", context=context, now=now)
-        for number in range(1, OVERDUE_TIMES + 1):
-            at = _local_moment(item.due_date + timedelta(days=1), MORNING, user.time_zone) + OVERDUE_EVERY * (number - 1)
-            if at <= now and number > item.overdue_reminders_sent and _wants(prefs, user.id, "action_item_overdue"):
-                _queue(session, composer, report, key=f"action-item-overdue:{item.id}:{item.due_date}:{number}",
-                       kind="action_item_overdue", user=user, prefs=prefs, template="reminder_overdue",
-                       context={**context, "days": (now.astimezone(ZoneInfo(user.time_zone)).date() - item.due_date).days},
-                       now=now)
-                item.overdue_reminders_sent = number
-                break  # one overdue reminder per scan: a long outage does not send three at once
+        first_overdue = _local_moment(item.due_date + timedelta(days=1), MORNING, user.time_zone)
+        number = max((n for n in range(1, OVERDUE_TIMES + 1) if first_overdue + OVERDUE_EVERY * (n - 1) <= now),
+                     default=0)
+        if number > item.overdue_reminders_sent and _wants(prefs, user.id, "action_item_overdue"):
+            days = (now.astimezone(ZoneInfo(user.time_zone)).date() - item.due_date).days
+            _queue(session, composer, report, key=f"action-item-overdue:{item.id}:{item.due_date}:{number}",
+                   kind="action_item_overdue", user=user, prefs=prefs, template="reminder_overdue",
+                   context={**context, "days": days}, now=now)
+            # After an outage only the latest reminder goes out; the missed ones count as sent.
+            item.overdue_reminders_sent = number
 
 
 def pre_meeting_reminders(session: Session, composer: EmailComposer, now: datetime, report: ReminderReport) -> None:
