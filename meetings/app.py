@@ -97,7 +97,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     )
     app.state.settings = settings
     app.state.db = database
-    app.state.email_composer = JinjaEmailComposer(settings.base_url)
+    app.state.secret_key = secret_key  # signs unsubscribe links (and the CSRF cookie)
+    app.state.email_composer = JinjaEmailComposer(settings.base_url, secret_key)
     app.state.invitations = Invitations(app.state.email_composer, ICalendarInvitations(settings.base_url),
                                         RsvpLinks(secret_key))
     app.state.mail_transport = SmtpTransport(settings.smtp_url) if settings.smtp_url else None

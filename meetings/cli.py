@@ -343,7 +343,7 @@ def reminders_run(now_text: str | None, dry_run: bool) -> None:
     database = _database(settings)
     try:
         with database.session() as session:
-            report = run_reminders(session, JinjaEmailComposer(settings.base_url), now)
+            report = run_reminders(session, JinjaEmailComposer(settings.base_url, settings.resolved_secret_key()), now)
             if dry_run:
                 session.rollback()
         kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(report.queued.items())) or "nothing"

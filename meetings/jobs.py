@@ -80,7 +80,7 @@ def add_jobs(scheduler: BaseScheduler, database: Database, clock: Callable[[], d
              settings: Settings) -> None:
     """Register every job on ``scheduler`` (in the web process, or in `meetings worker`)."""
     transport = SmtpTransport(settings.smtp_url) if settings.smtp_url else None
-    composer = JinjaEmailComposer(settings.base_url)
+    composer = JinjaEmailComposer(settings.base_url, settings.resolved_secret_key())
     scheduler.add_job(
         lambda: send_reminders(database, composer, clock()), "interval", seconds=REMIND_EVERY.total_seconds(),
         id="send_reminders", next_run_time=datetime.now(UTC), coalesce=True, max_instances=1, replace_existing=True,

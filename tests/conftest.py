@@ -204,6 +204,7 @@ def demo(db: Database) -> None:
 
 
 DEMO_PASSWORD = "meetings-demo"
+EMAIL_SECRET = "test-secret-0123456789abcdef0123456789"  # signs unsubscribe links in emails built by tests
 
 
 def csrf_token(client: TestClient[Litestar], path: str = "/signin") -> str:

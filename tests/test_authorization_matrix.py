@@ -203,6 +203,13 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/mailbox/{message_id:int}"): Case(attendee_or_admin, lambda w, k: f"/mailbox/{w.message_for_attendee}"),
     ("GET", "/mailbox/{message_id:int}/invite.ics"): Case(
         attendee_or_admin, lambda w, k: f"/mailbox/{w.message_for_attendee}/invite.ics"),
+    ("GET", "/mailbox/{message_id:int}/html"): Case(attendee_or_admin,
+                                                    lambda w, k: f"/mailbox/{w.message_for_attendee}/html"),
+    ("GET", "/settings/notifications"): Case(signed_in, fixed("/settings/notifications")),
+    ("POST", "/settings/notifications"): Case(signed_in, fixed("/settings/notifications"), lambda w, a: {
+        "kinds": "recap", "digest_weekday": "1", "time_zone": "UTC"}),
+    ("GET", "/unsubscribe/{token:str}"): Case(public, fixed("/unsubscribe/not-a-token")),
+    ("POST", "/unsubscribe/{token:str}"): Case(public, fixed("/unsubscribe/not-a-token")),
     ("POST", "/meetings/{meeting_id:int}/items"): Case(
         meeting_rule, lambda w, k: f"/meetings/{w.meetings[k]}/items", lambda w, a: {"title": f"Topic by {a}"},
         per_meeting=True),
@@ -286,6 +293,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", "/series/{series_id:int}/change"): Case(
         series_change, lambda w, k: f"/series/{w.series_id}/change",
         lambda w, a: {"from_date": "2026-04-14", "time": "10:00", "duration_minutes": "30", "frequency": "weekly"}),
+    ("POST", "/series/{series_id:int}/reminders"): Case(
+        series_change, lambda w, k: f"/series/{w.series_id}/reminders",
+        lambda w, a: {"lead_hours": "12", "pre_meeting_reminder": "on"}),
     ("GET", "/templates"): Case(signed_in, fixed("/templates")),
     ("GET", "/templates/{key:str}"): Case(team_member_only, lambda w, k: f"/templates/{w.template_key}"),
     ("GET", "/templates/{key:str}/export"): Case(team_member_only, lambda w, k: f"/templates/{w.template_key}/export"),

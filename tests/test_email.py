@@ -13,7 +13,7 @@ from meetings.integrations.email_delivery import SmtpTransport, deliver_pending
 from meetings.integrations.email_templates import JinjaEmailComposer
 from meetings.models import OutboxMessage, OutboxStatus, Team
 from meetings.settings import Settings
-from tests.conftest import FIXED_NOW, post_form, sign_in
+from tests.conftest import EMAIL_SECRET, FIXED_NOW, post_form, sign_in
 from tests.smtp_server import SmtpServer
 
 MAIL_FROM = "Meetings <meetings@example.com>"
@@ -29,7 +29,7 @@ def smtp():
 
 def _queue_reset(db, email="leo@example.com", now=FIXED_NOW):
     with db.session() as session:
-        request_password_reset(session, JinjaEmailComposer("http://meet.example.com"), email, now)
+        request_password_reset(session, JinjaEmailComposer("http://meet.example.com", EMAIL_SECRET), email, now)
 
 
 def _rows(db):
@@ -114,6 +114,10 @@ def test_without_smtp_emails_wait_in_the_mailbox(maya, app, db):
     assert row.status is OutboxStatus.KEPT
     assert "Reset your Meetings password" in maya.get("/mailbox").text  # admins see every email
     assert "/password/reset/" in maya.get(f"/mailbox/{row.id}").text
+    frame = maya.get(f"/mailbox/{row.id}/html")  # the HTML part, in the product's look, sandboxed
+    assert frame.status_code == 200 and frame.text.startswith("<!doctype html>") and "background:#f7f7f5" in frame.text
+    assert "script-src" not in frame.headers["content-security-policy"]
+    assert "sandbox" in frame.headers["content-security-policy"] and frame.headers["x-frame-options"] == "SAMEORIGIN"
     priya = TestClient(app)
     sign_in(priya, "priya@example.com")
     assert "Reset your Meetings password" not in priya.get("/mailbox").text
@@ -126,7 +130,7 @@ def test_without_smtp_emails_wait_in_the_mailbox(maya, app, db):
 def test_the_same_idempotency_key_is_queued_once(db, demo):
     from meetings.domain.outbox import queue_email
 
-    composer = JinjaEmailComposer("http://meet.example.com")
+    composer = JinjaEmailComposer("http://meet.example.com", EMAIL_SECRET)
     context = {"name": "Leo", "link": "http://x", "expires_minutes": 60}
     with db.session() as session:
         first = queue_email(session, composer, key="k1", kind="password_reset", recipient="leo@example.com",

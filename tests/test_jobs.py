@@ -14,6 +14,8 @@ from meetings.settings import Settings
 
 SEEDED = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 
+from tests.conftest import EMAIL_SECRET
+
 
 def _occurrences(db):
     with db.session() as session:
@@ -52,7 +54,7 @@ def test_the_scheduler_retries_the_outbox_without_any_request(tmp_path, database
 
     with db.session() as session:
         seed_demo(session, SEEDED)
-        request_password_reset(session, JinjaEmailComposer("http://x"), "leo@example.com", SEEDED)
+        request_password_reset(session, JinjaEmailComposer("http://x", EMAIL_SECRET), "leo@example.com", SEEDED)
     settings = Settings.from_mapping({"data_dir": tmp_path, "database_url": database_url, "scheduler": True})
     with TestClient(create_app(settings, clock=lambda: SEEDED)):
         deadline = wall_clock.monotonic() + 10

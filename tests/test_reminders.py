@@ -24,9 +24,10 @@ from meetings.models import (
     OutboxMessage,
     User,
 )
+from tests.conftest import EMAIL_SECRET
 from tests.smtp_server import SmtpServer
 
-COMPOSER = JinjaEmailComposer("https://meet.example.com")
+COMPOSER = JinjaEmailComposer("https://meet.example.com", EMAIL_SECRET)
 
 
 @pytest.fixture
@@ -93,7 +94,9 @@ def test_overdue_reminders_every_three_days_three_times(db, world):
 
 
 def test_after_an_outage_one_overdue_reminder_not_three(db, world):
-    assert scan(db, datetime(2026, 4, 20, 12, tzinfo=UTC)) == {"action_item_overdue": 2}
+    assert scan(db, datetime(2026, 4, 20, 12, tzinfo=UTC)) == {"action_item_overdue": 2}  # one per item
+    assert scan(db, datetime(2026, 4, 20, 12, 5, tzinfo=UTC)) == {}  # and not the missed ones a scan later
+    assert all(k.endswith(":3") for k in keys(db, "action_item_overdue"))  # the latest one
 
 
 def test_done_items_and_opted_out_people_get_nothing(db, world):

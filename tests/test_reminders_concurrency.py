@@ -15,6 +15,7 @@ from meetings.integrations.email_delivery import SmtpTransport, deliver_pending
 from meetings.integrations.email_templates import JinjaEmailComposer
 from meetings.jobs import send_reminders
 from meetings.models import ActionItem, ActionItemStatus, Meeting, OutboxMessage, OutboxStatus, User
+from tests.conftest import EMAIL_SECRET
 from tests.smtp_server import SmtpServer
 
 NOW = datetime(2026, 4, 2, 12, 0, tzinfo=UTC)  # 09:00 and later in Europe; due reminders are due
@@ -56,7 +57,7 @@ def _in_parallel(*jobs):
 
 
 def test_two_schedulers_queue_each_reminder_once(database_url, db, many_due):
-    composer = JinjaEmailComposer("https://meet.example.com")
+    composer = JinjaEmailComposer("https://meet.example.com", EMAIL_SECRET)
     workers = [Database(database_url), Database(database_url)]
     try:
         _in_parallel(*(lambda w=w: send_reminders(w, composer, NOW) for w in workers))
@@ -71,7 +72,7 @@ def test_two_schedulers_queue_each_reminder_once(database_url, db, many_due):
 
 def test_two_deliverers_send_each_message_once(database_url, db, many_due):
     # PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: claims are written under BEGIN IMMEDIATE, one at a time.
-    composer = JinjaEmailComposer("https://meet.example.com")
+    composer = JinjaEmailComposer("https://meet.example.com", EMAIL_SECRET)
     send_reminders(db, composer, NOW)
     server = SmtpServer()
     server.start()

@@ -13,7 +13,9 @@ def _form_routes(app):
     found = []
     for route in app.routes:
         methods = set(getattr(route, "methods", ())) - {"GET", "HEAD", "OPTIONS"}
-        if not methods or route.path.startswith("/api/"):
+        # The API takes bearer tokens only; unsubscribe links are signed and must take mail clients'
+        # one-click posts (RFC 8058), which carry no CSRF token.
+        if not methods or route.path.startswith(("/api/", "/unsubscribe/")):
             continue
         path = route.path
         for name, value in (("{meeting_id:int}", "1"), ("{team_id:int}", "1"), ("{user_id:int}", "2"),

@@ -1,4 +1,5 @@
-"""Changing a series from a date on: the past keeps the old rule, later meetings follow the new one."""
+"""Changing a series: from a date on (the past keeps the old rule, later meetings follow the new one),
+and its pre-meeting reminder."""
 
 from __future__ import annotations
 
@@ -17,19 +18,45 @@ from meetings.domain.scheduling import MeetingRequest, ensure_next_occurrence, p
 from meetings.models import Meeting, MeetingSeries, MeetingStatus, SeriesAttendee, Visibility
 
 
+def _members(session: Session, series_id: int) -> list[int]:
+    return list(session.scalars(select(SeriesAttendee.user_id).where(SeriesAttendee.series_id == series_id)
+                                .order_by(SeriesAttendee.id)))
+
+
+def _series_for_change(session: Session, actor: Actor, series_id: int) -> MeetingSeries:
+    """The series, if ``actor`` may change it (its organiser and attendees); 404 for those who can't see it."""
+    series = session.get(MeetingSeries, series_id)
+    if series is None:
+        raise NotFoundError(f"series {series_id}")
+    if actor.user_id != series.organizer_id and actor.user_id not in _members(session, series_id):
+        if series.visibility is Visibility.TEAM and series.team_id in actor.team_ids:
+            raise ForbiddenError("Only the organiser and the attendees can change this series.")
+        raise NotFoundError(f"series {series_id}")
+    return series
+
+
+MAX_LEAD_HOURS = 7 * 24  # the pre-meeting scan looks eight days ahead
+
+
+def set_series_reminders(session: Session, actor: Actor, series_id: int, *, enabled: bool,
+                         lead_hours: str) -> MeetingSeries:
+    """Switch the series' pre-meeting reminder on or off and set how long before a meeting it goes."""
+    series = _series_for_change(session, actor, series_id)
+    text = lead_hours.strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_LEAD_HOURS:
+        raise ValidationError({"lead_hours": f"Enter a whole number of hours from 1 to {MAX_LEAD_HOURS}."})
+    series.pre_meeting_reminder = enabled
+    series.reminder_lead_minutes = int(text) * 60
+    session.flush()
+    return series
+
+
 def change_series_from(session: Session, actor: Actor, series_id: int, *, from_date: str, time_text: str,
                        duration_text: str, recurrence: RecurrenceChoice, now: datetime) -> MeetingSeries | None:
     """Change the series from ``from_date`` on: earlier meetings keep the old rule, later ones follow
     the new one (a series of their own from that date). Frequency "none" ends the series instead.
     Returns the series that continues, or None when it ended."""
-    series = session.get(MeetingSeries, series_id)
-    members = set(session.scalars(select(SeriesAttendee.user_id).where(SeriesAttendee.series_id == series_id)))
-    if series is None:
-        raise NotFoundError(f"series {series_id}")
-    if actor.user_id != series.organizer_id and actor.user_id not in members:
-        if series.visibility is Visibility.TEAM and series.team_id in actor.team_ids:
-            raise ForbiddenError("Only the organiser and the attendees can change this series.")
-        raise NotFoundError(f"series {series_id}")
+    series = _series_for_change(session, actor, series_id)
     errors: dict[str, str] = {}
     request = MeetingRequest(team_id=None, date=from_date, time=time_text, time_zone=series.time_zone,
                              duration_minutes=duration_text)
@@ -64,7 +91,7 @@ def change_series_from(session: Session, actor: Actor, series_id: int, *, from_d
             duration_minutes=duration, visibility=series.visibility, carry_over=series.carry_over,
             pre_meeting_reminder=series.pre_meeting_reminder, reminder_lead_minutes=series.reminder_lead_minutes,
             sprint_start=series.sprint_start + before,
-            attendees=[SeriesAttendee(user_id=user_id) for user_id in members],
+            attendees=[SeriesAttendee(user_id=user_id) for user_id in _members(session, series_id)],
         )
         if continuing is not None:
             session.add(continuing)

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.errors import HeaderParseError
+from email.header import decode_header
 from email.message import EmailMessage
 from email.utils import format_datetime
 from urllib.parse import unquote, urlsplit
@@ -36,15 +38,33 @@ class HeaderInjectionError(ValueError):
     """A value meant for an email header contains a line break."""
 
 
+_BREAKS = ("\r", "\n", "\x00")
+
+
 def _header(value: str) -> str:
-    if any(c in value for c in "\r\n\x00"):
+    """``value`` if it is safe in a header: no line breaks, also none hidden in an encoded word.
+
+    The second check is the one place that works around CPython's email package, which wrote
+    newlines from re-encoded headers unquoted (CVE-2024-6923, gh-121650; fixed in 3.11.10 and
+    3.12.5, and we support older 3.11 releases): a subject such as ``=?utf-8?q?a=0ABcc:_x?=``
+    must never reach the generator.
+    """
+    if any(c in value for c in _BREAKS):
         raise HeaderInjectionError(f"line break in an email header value: {value[:60]!r}")
+    try:
+        parts = decode_header(value)
+    except HeaderParseError:
+        raise HeaderInjectionError(f"malformed encoded word in an email header value: {value[:60]!r}") from None
+    # Checked on the raw bytes: any charset (even an unknown one) that spells a line break holds CR or LF.
+    if any(b in (part if isinstance(part, bytes) else part.encode()) for part, _ in parts for b in (b"\r", b"\n", b"\0")):
+        raise HeaderInjectionError(f"encoded line break in an email header value: {value[:60]!r}")
     return value
 
 
 def build_message(row: OutboxMessage, mail_from: str) -> EmailMessage:
-    """The MIME message for an outbox row: plain text with an HTML alternative (and, for an
-    invitation, a calendar alternative and an .ics attachment)."""
+    """The MIME message for an outbox row: plain text with an HTML alternative, plus the row's extra
+    headers (List-Unsubscribe for reminders) and, for an invitation, a calendar alternative and an
+    .ics attachment."""
     bodies = json.loads(row.payload)
     message = EmailMessage()
     message["From"] = _header(mail_from)
@@ -52,6 +72,8 @@ def build_message(row: OutboxMessage, mail_from: str) -> EmailMessage:
     message["Subject"] = _header(row.subject)
     message["Date"] = format_datetime(row.created_at)
     message["Message-ID"] = _header(row.message_id)
+    for name, value in bodies.get("headers", {}).items():
+        message[_header(name)] = _header(value)
     message.set_content(bodies["text"])
     message.add_alternative(bodies["html"], subtype="html")
     if "calendar" in bodies:

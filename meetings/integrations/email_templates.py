@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from meetings.domain.notification_prefs import unsubscribe_token
 from meetings.domain.outbox import EmailContent
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
@@ -16,8 +17,9 @@ TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 class JinjaEmailComposer:
     """Implements ``domain.outbox.EmailComposer`` with the templates in templates/emails/."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, secret_key: str) -> None:
         self.base_url = base_url
+        self._secret_key = secret_key
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES_DIR),
             autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
@@ -28,6 +30,9 @@ class JinjaEmailComposer:
     @property
     def message_id_domain(self) -> str:
         return urlsplit(self.base_url).hostname or "localhost"
+
+    def unsubscribe_url(self, user_id: int, kind: str) -> str:
+        return f"{self.base_url}/unsubscribe/{unsubscribe_token(self._secret_key, user_id, kind)}"
 
     def compose(self, template: str, context: dict[str, Any]) -> EmailContent:
         values = {"base_url": self.base_url, **context}

@@ -12,6 +12,7 @@ from meetings.web.health import healthz, readyz
 from meetings.web.mailbox import MailboxController
 from meetings.web.meeting_forms import MeetingFormController
 from meetings.web.meeting_page import MeetingPageController
+from meetings.web.notification_pages import NotificationSettingsController, UnsubscribeController
 from meetings.web.pages import PageController
 from meetings.web.rsvp import MeetingRsvpController, RsvpController
 from meetings.web.settings_pages import SettingsController
@@ -33,6 +34,8 @@ ROUTE_HANDLERS = [
     TemplateController,
     AccountController,
     SettingsController,
+    NotificationSettingsController,
+    UnsubscribeController,
     TeamController,
     AdminController,
     OutboxAdminController,

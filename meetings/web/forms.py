@@ -21,6 +21,12 @@ def field(data: dict[str, Any], name: str) -> str:
     return str(value)
 
 
+def values_of(data: dict[str, Any], name: str) -> list[str]:
+    """Every non-empty value of a repeated field (checkboxes, multiple selects)."""
+    value = data.get(name, [])
+    return [str(v) for v in (value if isinstance(value, list) else [value]) if str(v)]
+
+
 def form_error(
     template: str, context: dict[str, Any], errors: dict[str, str], data: dict[str, Any], status_code: int = 400
 ) -> Template:

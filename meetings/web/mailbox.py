@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Response, get
+from litestar import Controller, MediaType, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
@@ -12,6 +12,9 @@ from meetings.domain import mailbox as mailbox_queries
 from meetings.domain.access import Actor
 from meetings.domain.errors import NotFoundError
 from meetings.models import User
+
+EMAIL_FRAME_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                      "frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation")
 
 
 class MailboxController(Controller):
@@ -30,9 +33,18 @@ class MailboxController(Controller):
     @get("/{message_id:int}", name="mailbox_message", sync_to_thread=True)
     def message(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
                 user: NamedDependency[User], message_id: FromPath[int]) -> Template:
-        """One email, as text (the HTML part is not rendered here: it would need inline styles)."""
+        """One email: its HTML part in a sandboxed frame, and the text part."""
         return Template("mailbox/message.html", context={
             "entry": mailbox_queries.mailbox_entry(db_session, actor, user, message_id)})
+
+    @get("/{message_id:int}/html", sync_to_thread=True)
+    def html(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
+             user: NamedDependency[User], message_id: FromPath[int]) -> Response[str]:
+        """The HTML part alone, for the frame on the message page. Emails style themselves inline,
+        so this answer (only) allows inline styles; scripts stay off and the frame is sandboxed."""
+        entry = mailbox_queries.mailbox_entry(db_session, actor, user, message_id)
+        return Response(entry.html, media_type=MediaType.HTML, headers={
+            "Content-Security-Policy": EMAIL_FRAME_POLICY, "X-Frame-Options": "SAMEORIGIN"})
 
     @get("/{message_id:int}/invite.ics", sync_to_thread=True)
     def invitation(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],

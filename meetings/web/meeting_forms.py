@@ -21,14 +21,9 @@ from meetings.domain.recurrence import WEEKDAYS, RecurrenceChoice
 from meetings.domain.teams import teams_of
 from meetings.domain.users import time_zone_names
 from meetings.models import User
-from meetings.web.forms import FormData, field
+from meetings.web.forms import FormData, field, values_of
 from meetings.web.mail import deliver_soon
 from meetings.web.meeting_page import meeting_page
-
-
-def _values(data: dict[str, Any], name: str) -> list[str]:
-    value = data.get(name, [])
-    return [str(v) for v in (value if isinstance(value, list) else [value]) if str(v)]
 
 
 def recurrence_from(data: dict[str, Any]) -> RecurrenceChoice:
@@ -53,7 +48,7 @@ def recurrence_from(data: dict[str, Any]) -> RecurrenceChoice:
     if errors:
         raise ValidationError(errors)
     return RecurrenceChoice(frequency=field(data, "frequency") or "none", interval=interval,
-                            weekdays=tuple(_values(data, "weekdays")), ends=ends, until=until, count=count)
+                            weekdays=tuple(values_of(data, "weekdays")), ends=ends, until=until, count=count)
 
 
 class MeetingFormController(Controller):
@@ -93,7 +88,7 @@ class MeetingFormController(Controller):
                 team_id=int(team_text) if team_text.isdigit() else None, title=field(data, "title"),
                 template=template, date=field(data, "date"), time=field(data, "time"),
                 time_zone=field(data, "time_zone"), duration_minutes=field(data, "duration_minutes"),
-                attendee_ids=[int(v) for v in _values(data, "attendee_ids") if v.isdigit()],
+                attendee_ids=[int(v) for v in values_of(data, "attendee_ids") if v.isdigit()],
                 visibility=field(data, "visibility"), recurrence=recurrence_from(data),
                 sprint_start=field(data, "sprint_start"), carry_over=field(data, "carry_over") == "on",
             )
@@ -102,7 +97,7 @@ class MeetingFormController(Controller):
         except ValidationError as exc:
             db_session.rollback()
             context = self._context(db_session, actor, user, None)
-            context["values"] = {k: (_values(data, k) if k in {"attendee_ids", "weekdays"} else field(data, k))
+            context["values"] = {k: (values_of(data, k) if k in {"attendee_ids", "weekdays"} else field(data, k))
                                  for k in data if k != "_csrf_token"}
             context["errors"] = exc.errors
             return Template("meetings/new.html", context=context, status_code=400)
@@ -176,3 +171,21 @@ class MeetingFormController(Controller):
             change()
             return Redirect("/meetings", status_code=303, background=deliver_soon(request.app, now))
         return self._schedule(db_session, actor, now, int(meeting_text), "series", data, change, request.app)
+
+    @post("/series/{series_id:int}/reminders", sync_to_thread=True)
+    def series_reminders(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
+                         now: NamedDependency[datetime], series_id: FromPath[int],
+                         data: FormData) -> Template | Redirect:
+        """The series' pre-meeting reminder: on or off, and its lead time."""
+        meeting_text = field(data, "meeting_id")
+
+        def change() -> str:
+            series_changes.set_series_reminders(db_session, actor, series_id,
+                                                enabled=field(data, "pre_meeting_reminder") == "on",
+                                                lead_hours=field(data, "lead_hours"))
+            return f"/meetings/{meeting_text}#series-reminders"
+
+        if not meeting_text.isdigit():
+            change()
+            return Redirect("/meetings", status_code=303)
+        return self._schedule(db_session, actor, now, int(meeting_text), "reminders", data, change)
