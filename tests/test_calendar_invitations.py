@@ -280,6 +280,31 @@ def test_downloads_and_feeds_conform(maya, db, app):
     assert_conforms(feed)
 
 
+def test_downloads_and_the_feed_carry_a_series_as_its_invitations_do(site, db, smtp):
+    """One UID for the series everywhere: a calendar that has the invitation, the download and the
+    feed keeps one copy, and all three expand to the same meetings."""
+    first_id = _create_series(site, db)
+    post_form(site, f"/meetings/{first_id}/cancel", {}, token_from=f"/meetings/{first_id}")
+    [message] = [m for m in smtp.handler.messages if m["To"] == "leo@example.com" and "Cancelled" in _subject(m)]
+    series_id = _series_id(db)
+    with db.session() as session:
+        following = session.scalars(select(Meeting).where(Meeting.series_id == series_id,
+                                                          Meeting.status == MeetingStatus.SCHEDULED)).one().id
+    download = site.get(f"/meetings/{following}/calendar.ics").content
+    assert_conforms(download)
+    page = post_form(site, "/settings/calendar-token", {}, token_from="/settings")
+    feed_url = re.search(r'id="feed-url">([^<]+)<', page.text).group(1)
+    feed = site.get(feed_url.removeprefix(BASE)).content
+    assert_conforms(feed)
+    uid = str(Calendar.from_ical(_calendar_part(message)[0].get_content()).walk("VEVENT")[0]["UID"])
+    [master] = [e for e in Calendar.from_ical(download).walk("VEVENT") if "RRULE" in e]
+    assert str(master["UID"]) == uid and int(master["SEQUENCE"]) == 1
+    assert [str(e["UID"]) for e in Calendar.from_ical(feed).walk("VEVENT")].count(uid) == 1
+    until = datetime(2026, 6, 1, tzinfo=UTC)
+    assert expanded(download, FIXED_NOW, until) == [o for o in expanded(feed, FIXED_NOW, until) if o[0] == uid] \
+        == _app_occurrences(db, series_id, until)
+
+
 def test_the_conformance_check_can_fail():
     broken = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nMETHOD:REQUEST\r\n"
               b"BEGIN:VEVENT\r\nUID:a@x\r\nDTSTART;TZID=Mars/Olympus:20260330T100000\r\n"

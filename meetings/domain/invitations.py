@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from meetings.domain.calendar_feed import series_rows
 from meetings.domain.outbox import CalendarPart, EmailComposer, queue_email
 from meetings.domain.recurrence import describe, occurrences
 from meetings.domain.rsvp import RsvpLinks
@@ -97,11 +98,6 @@ def meeting_invitations(session: Session, invitations: Invitations, meeting: Mee
     return sent
 
 
-def _series_rows(session: Session, series: MeetingSeries) -> list[Meeting]:
-    return list(session.scalars(select(Meeting).where(Meeting.series_id == series.id)
-                                .order_by(Meeting.recurrence_start)))
-
-
 def _has_occurrences(series: MeetingSeries, rows: list[Meeting]) -> bool:
     cancelled = {m.recurrence_start for m in rows if m.status is MeetingStatus.CANCELLED}
     for count, (_, start) in enumerate(occurrences(series.rrule, series.first_start_local, series.time_zone)):
@@ -119,7 +115,7 @@ def series_invitations(session: Session, invitations: Invitations, series: Meeti
     series = session.scalars(select(MeetingSeries).where(MeetingSeries.id == series.id).options(
         selectinload(MeetingSeries.attendees).selectinload(SeriesAttendee.user),
         selectinload(MeetingSeries.organizer)).execution_options(populate_existing=True)).one()
-    rows = _series_rows(session, series)
+    rows = series_rows(session, series.id)
     method = "REQUEST" if _has_occurrences(series, rows) else "CANCEL"
     ics = invitations.calendar.for_series(series, rows, method, now)
     upcoming = next((m for m in rows if m.status is not MeetingStatus.CANCELLED and m.starts_at >= now), None)

@@ -26,6 +26,7 @@ class CalendarFeedController(Controller):
     def feed(self, request: Request[Any, Any, Any], db_session: NamedDependency[Session],
              now: NamedDependency[datetime], token: FromPath[str]) -> Response[bytes]:
         """The feed: meetings as events, action items as to-dos."""
-        user, meetings, items = calendar_feed(db_session, token, now)
-        body = feed_calendar(f"Meetings: {user.name}", meetings, items, request.app.state.settings.base_url, now)
+        feed = calendar_feed(db_session, token, now)
+        body = feed_calendar(f"Meetings: {feed.user.name}", feed.meetings, feed.items,
+                             request.app.state.settings.base_url, now, feed.series)
         return Response(body, media_type=ICS, headers={"Content-Disposition": 'inline; filename="meetings.ics"'})

@@ -23,6 +23,7 @@ from meetings.domain import agenda, meeting_run
 from meetings.domain import meetings as meeting_queries
 from meetings.domain.access import Actor
 from meetings.domain.agenda import eligible_people
+from meetings.domain.calendar_feed import series_rows
 from meetings.domain.errors import ConflictError, NotFoundError, ValidationError
 from meetings.domain.notes import save_note
 from meetings.integrations.calendar import meeting_calendar
@@ -91,9 +92,10 @@ class MeetingPageController(Controller):
     def calendar(self, request: Request[Any, Any, Any], db_session: NamedDependency[Session],
                  actor: NamedDependency[Actor], now: NamedDependency[datetime],
                  meeting_id: FromPath[int]) -> Response[bytes]:
-        """This meeting as an iCalendar file."""
+        """This meeting as an iCalendar file (a meeting of a series: the whole series)."""
         meeting = meeting_queries.meeting_detail(db_session, actor, meeting_id).meeting
-        body = meeting_calendar(meeting, request.app.state.settings.base_url, now)
+        rows = series_rows(db_session, meeting.series_id) if meeting.series_id else None
+        body = meeting_calendar(meeting, request.app.state.settings.base_url, now, rows)
         return Response(body, media_type="text/calendar; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="meeting-{meeting_id}.ics"'})
 
