@@ -54,11 +54,13 @@ def _when(start: datetime, user: User) -> str:
 
 
 def _send(session: Session, invitations: Invitations, *, key: str, user: User, method: str, ics: bytes,
-          context: dict[str, Any], now: datetime) -> None:
-    queue_email(session, invitations.composer, key=key, kind="calendar_invitation", recipient=user.email,
-                user_id=user.id, template="calendar_invitation", now=now,
-                context={"name": user.name, "method": method, **context},
-                calendar=CalendarPart(method=method, ics=ics.decode()))
+          context: dict[str, Any], now: datetime) -> int:
+    """1 when queued, 0 when an email with that key (the same change) is queued already."""
+    queued = queue_email(session, invitations.composer, key=key, kind="calendar_invitation", recipient=user.email,
+                         user_id=user.id, template="calendar_invitation", now=now,
+                         context={"name": user.name, "method": method, **context},
+                         calendar=CalendarPart(method=method, ics=ics.decode()))
+    return 0 if queued is None else 1
 
 
 def _answer_links(invitations: Invitations, kind: str, object_id: int, user_id: int) -> dict[str, str]:
@@ -72,7 +74,8 @@ def _recipients(organizer_id: int | None, users: list[User]) -> list[User]:
 
 def meeting_invitations(session: Session, invitations: Invitations, meeting: Meeting, now: datetime) -> int:
     """Invite a meeting's attendees after it was created or changed (a REQUEST), or tell them it is
-    cancelled (a CANCEL); a meeting of a series sends its series. Returns the emails queued."""
+    cancelled (a CANCEL); a meeting of a series sends its series. Returns the emails queued (none
+    for a change already sent: same SEQUENCE, same keys)."""
     if meeting.series_id is not None:
         series = session.get(MeetingSeries, meeting.series_id)
         assert series is not None
@@ -88,13 +91,12 @@ def meeting_invitations(session: Session, invitations: Invitations, meeting: Mee
         user = attendee.user
         if not user.is_active or user.id == meeting.organizer_id:
             continue
-        _send(session, invitations, key=f"calendar:meeting:{meeting.id}:{meeting.sequence}:{method}:{user.id}",
-              user=user, method=method, ics=ics, now=now, context={
-                  "title": meeting.title, "when": _when(meeting.starts_at, user), "minutes": meeting.duration_minutes,
-                  "repeats": "", "organizer": meeting.organizer.name if meeting.organizer else "",
-                  "link": f"{invitations.composer.base_url}/meetings/{meeting.id}", "update": meeting.sequence > 0,
-                  **_answer_links(invitations, "m", meeting.id, user.id)})
-        sent += 1
+        key = f"calendar:meeting:{meeting.id}:{meeting.sequence}:{method}:{user.id}"
+        sent += _send(session, invitations, key=key, user=user, method=method, ics=ics, now=now, context={
+            "title": meeting.title, "when": _when(meeting.starts_at, user), "minutes": meeting.duration_minutes,
+            "repeats": "", "organizer": meeting.organizer.name if meeting.organizer else "",
+            "link": f"{invitations.composer.base_url}/meetings/{meeting.id}", "update": meeting.sequence > 0,
+            **_answer_links(invitations, "m", meeting.id, user.id)})
     return sent
 
 
@@ -128,9 +130,8 @@ def series_invitations(session: Session, invitations: Invitations, series: Meeti
                    "link": f"{invitations.composer.base_url}/meetings/{upcoming.id}" if upcoming else
                    invitations.composer.base_url, "update": series.sequence > 0,
                    **_answer_links(invitations, "s", series.id, user.id)}
-        _send(session, invitations, key=f"calendar:series:{series.id}:{series.sequence}:{method}:{user.id}",
-              user=user, method=method, ics=ics, now=now, context=context)
-        sent += 1
+        key = f"calendar:series:{series.id}:{series.sequence}:{method}:{user.id}"
+        sent += _send(session, invitations, key=key, user=user, method=method, ics=ics, now=now, context=context)
     return sent
 
 
@@ -143,13 +144,12 @@ def _occurrence_cancelled(session: Session, invitations: Invitations, series: Me
     users = [a.user for a in series.attendees if a.user_id in attendee_ids or not attendee_ids]
     sent = 0
     for user in _recipients(series.organizer_id, users):
-        _send(session, invitations, key=f"calendar:series:{series.id}:{series.sequence}:CANCEL:{meeting.id}:{user.id}",
-              user=user, method="CANCEL", ics=ics, now=now, context={
-                  "title": meeting.title, "when": _when(meeting.starts_at, user), "minutes": meeting.duration_minutes,
-                  "repeats": "", "organizer": series.organizer.name if series.organizer else "",
-                  "link": f"{invitations.composer.base_url}/meetings/{meeting.id}", "update": True,
-                  "accept_link": "", "decline_link": "", "answer_link": ""})
-        sent += 1
+        key = f"calendar:series:{series.id}:{series.sequence}:CANCEL:{meeting.id}:{user.id}"
+        sent += _send(session, invitations, key=key, user=user, method="CANCEL", ics=ics, now=now, context={
+            "title": meeting.title, "when": _when(meeting.starts_at, user), "minutes": meeting.duration_minutes,
+            "repeats": "", "organizer": series.organizer.name if series.organizer else "",
+            "link": f"{invitations.composer.base_url}/meetings/{meeting.id}", "update": True,
+            "accept_link": "", "decline_link": "", "answer_link": ""})
     return sent
 
 
