@@ -374,3 +374,23 @@ def test_an_event_that_fails_half_way_leaves_nothing_behind(maya, db):
     assert (_count(db), _count(db, MeetingSeries)) == (meetings + 1, series)
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Meeting).where(Meeting.title == "Short series")) == 0
+
+
+def test_broken_events_are_skipped_with_the_reason_and_never_raise():
+    def one(lines: str) -> str:
+        body = "\n".join(["BEGIN:VEVENT", "DTSTAMP:20260301T000000Z", lines, "SUMMARY:x", "END:VEVENT"])
+        parsed = parse_calendar(_ics(f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//t//EN\n{body}\nEND:VCALENDAR"),
+                                "Europe/Berlin")
+        assert not parsed.events, parsed.events
+        [(_, reason)] = parsed.skipped
+        return reason
+
+    assert one("UID:a\nDTSTART:20260401T100000Z\nDTEND:20260401T110000Z\nRRULE:FREQ=WEEKLY;BYDAY=XX") == \
+        "its repeat rule can't be read (FREQ=WEEKLY;BYDAY=XX)"
+    assert one("UID:b\nDTSTART:20260401T100000Z\nDURATION:-PT1H") == "it lasts -60 minutes; meetings last 5 to 720"
+    assert one("UID:c\nDTSTART:2026").startswith("it can't be read")
+    assert one("UID:d\nDTSTART:20260401T100000Z\nDTEND:20260401T110000Z\nRRULE:FREQ=WEEKLY\nEXDATE:garbage") \
+        .startswith("it can't be read")
+    assert one("DTSTART:20260401T100000Z") == "it has no UID or no start"
+    assert one("UID:e\nDTSTART:20260401T100000Z\nDTEND:20260401T110000Z\nRRULE:FREQ=SECONDLY") == \
+        "it repeats secondly, which can't be kept"

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vRecur
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from meetings.domain.calendar_import import ImportedEvent, ImportedOccurrence, ParsedCalendar
@@ -84,6 +84,8 @@ def _rule(event: Event, start_local: datetime, zone: str) -> str | None:
         return None
     if isinstance(prop, list):
         raise SkipEvent("it has several repeat rules")
+    if not isinstance(prop, vRecur):  # the parser keeps a rule it can't read as text
+        raise SkipEvent(f"its repeat rule can't be read ({str(prop)[:80]})")
     parts = dict(p.split("=", 1) for p in prop.to_ical().decode().upper().split(";") if "=" in p)
     unknown = sorted(set(parts) - set(RULE_PARTS))
     if unknown:
@@ -204,7 +206,7 @@ def parse_calendar(data: bytes, default_zone: str) -> ParsedCalendar:
             events[uid] = _master(event, default_zone)
         except SkipEvent as exc:
             skipped.append((title, str(exc)))
-        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        except (KeyError, ValueError, TypeError, AttributeError, OverflowError) as exc:
             skipped.append((title, f"it can't be read ({exc})"))
     for uid, overrides in changed.items():
         master = events.get(uid)
