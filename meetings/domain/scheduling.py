@@ -20,10 +20,10 @@ from meetings.domain.agenda_setup import (
 )
 from meetings.domain.agenda_templates import VARIABLE, VARIABLES, AgendaTemplate
 from meetings.domain.errors import ForbiddenError, NotFoundError, ValidationError
-from meetings.domain.webhook_events import meeting_event
 from meetings.domain.recurrence import RecurrenceChoice, build_rule, occurrences
 from meetings.domain.template_catalog import find_template
 from meetings.domain.users import is_valid_time_zone
+from meetings.domain.webhook_events import meeting_event
 from meetings.models import (
     Meeting,
     MeetingAttendee,
