@@ -5,6 +5,8 @@ per meeting or action item; Slack and Teams shapes; the overdue scan in the assi
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -306,3 +308,22 @@ def test_deleting_a_webhook_drops_its_queue(db, team, receiver):
     assert _rows(db) == []
     assert deliver_webhooks(db, BASE_URL, FIXED_NOW).sent == 0
 
+
+
+def test_the_readme_recipe_verifies_a_real_delivery(db, team, receiver):
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Verifying a webhook", 1)[1]
+    snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(snippet, namespace)  # noqa: S102 -- our own documentation
+    namespace["time"] = SimpleNamespace(time=lambda: FIXED_NOW.timestamp() + 60)  # a minute after sending
+    _meeting(db, team)
+    deliver_webhooks(db, BASE_URL, FIXED_NOW)
+    got = receiver.received[0]
+    headers = {"X-Meetings-Timestamp": got.headers["x-meetings-timestamp"],
+               "X-Meetings-Signature": got.headers["x-meetings-signature"]}
+    assert namespace["verify"](receiver.secret, headers, got.body)
+    assert not namespace["verify"]("whsec_other", headers, got.body)
+    assert not namespace["verify"](receiver.secret, headers, got.body.replace(b"Sprint", b"Spr1nt"))
+    namespace["time"] = SimpleNamespace(time=lambda: FIXED_NOW.timestamp() + 600)  # replayed ten minutes later
+    assert not namespace["verify"](receiver.secret, headers, got.body)
