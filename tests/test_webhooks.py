@@ -4,6 +4,7 @@ per meeting or action item; Slack and Teams shapes; the overdue scan in the assi
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -11,11 +12,13 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from meetings.db import Database
 from meetings.domain import webhooks as service
 from meetings.domain.access import actor_for
 from meetings.domain.action_item_changes import create_action_item, reassign_action_item, set_action_status
 from meetings.domain.errors import ValidationError
 from meetings.domain.scheduling import MeetingRequest, cancel_occurrence, create_meeting, end_meeting
+from meetings.domain.webhook_events import emit
 from meetings.domain.webhook_overdue import announce_overdue
 from meetings.integrations.webhook_delivery import deliver_webhooks, sign
 from meetings.jobs import announce_overdue_items, deliver_webhook_events
@@ -327,3 +330,37 @@ def test_the_readme_recipe_verifies_a_real_delivery(db, team, receiver):
     assert not namespace["verify"](receiver.secret, headers, got.body.replace(b"Sprint", b"Spr1nt"))
     namespace["time"] = SimpleNamespace(time=lambda: FIXED_NOW.timestamp() + 600)  # replayed ten minutes later
     assert not namespace["verify"](receiver.secret, headers, got.body)
+
+
+def test_two_deliverers_post_each_event_once_and_in_order(database_url, db, team, receiver):
+    # PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: claims are written under BEGIN IMMEDIATE, one at a time.
+    with db.session() as session:
+        for item in range(40):
+            for step in ("created", "assigned", "completed"):
+                emit(session, team["team"], f"action_item.{step}", {"item": item, "step": step},
+                     f"load:{item}:{step}", FIXED_NOW, ordering_key=f"action_item:{item}")
+    workers = [Database(database_url), Database(database_url)]
+    errors: list[Exception] = []
+
+    def run(worker: Database) -> None:
+        try:
+            for _ in range(10):
+                deliver_webhooks(worker, BASE_URL, FIXED_NOW, limit=15)
+        except Exception as exc:  # noqa: BLE001 -- reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in workers]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    finally:
+        for worker in workers:
+            worker.dispose()
+    assert not errors, errors
+    ids = [r.headers["x-meetings-event-id"] for r in receiver.received]
+    assert len(ids) == len(set(ids)) == 120
+    for item in range(40):
+        steps = [r.json["data"]["step"] for r in receiver.received if r.json["data"]["item"] == item]
+        assert steps == ["created", "assigned", "completed"], item
