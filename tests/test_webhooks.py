@@ -30,6 +30,7 @@ from meetings.models import (
     TeamMembership,
     TeamRole,
     User,
+    Webhook,
 )
 from tests.conftest import FIXED_NOW
 from tests.webhook_receiver import Receiver, verify
@@ -289,7 +290,7 @@ def test_overdue_once_per_item_in_the_assignees_zone(db, team, receiver):
 
 def test_bad_urls_are_refused(db, team):
     bad = ["", "ftp://example.com/hook", "javascript:alert(1)", "file:///etc/passwd", "https://", "example.com/hook",
-           "http://exa mple.com/", "http://example.com:99999999/", "https://example.com/" + "x" * 1000]
+           "http://exa mple.com/", "http://example.com:99999999/", "http://a..b/", "https://example.com/" + "x" * 1000]
     for url in bad:
         assert service.check_url(url) is not None, url
     for url in ["http://127.0.0.1:8080/hook", "https://10.0.0.5/in", "https://hooks.slack.com/services/T/B/x",
@@ -301,6 +302,15 @@ def test_bad_urls_are_refused(db, team):
             service.create_webhook(session, leo, team["team"], service.WebhookRequest(
                 url="gopher://x", payload_format="xml", events=["meeting.deleted"]), FIXED_NOW)
     assert set(info.value.errors) == {"url", "payload_format", "events"}
+
+
+def test_a_url_the_http_client_refuses_fails_without_stopping_the_queue(db, team, receiver):
+    with db.session() as session:
+        session.get(Webhook, team["webhook"]).url = "http://xn--/hook"  # passes the form's check; IDNA refuses it
+        service.send_test_event(session, actor_for(session, session.get(User, team["leo"])), team["team"],
+                                team["webhook"], FIXED_NOW)
+    report = deliver_webhooks(db, BASE_URL, FIXED_NOW)
+    assert (report.failed, report.retrying) == (1, 0) and report.errors[0].startswith("invalid URL")
 
 
 def test_deleting_a_webhook_drops_its_queue(db, team, receiver):

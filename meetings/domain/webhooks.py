@@ -65,6 +65,10 @@ def check_url(url: str) -> str | None:
         return "Only http:// and https:// URLs can receive webhooks."
     if not parts.hostname:
         return "Enter a URL like https://hooks.example.com/meetings."
+    try:
+        parts.hostname.encode("idna")  # empty or over-long labels: no request could be made
+    except UnicodeError:
+        return "This host name is not valid."
     return None
 
 

@@ -108,7 +108,7 @@ def post(client: httpx.Client, delivery: Delivery, base_url: str, now: datetime)
         return Outcome(SendResult("timed out"))
     except httpx.TransportError as exc:
         return Outcome(SendResult(f"cannot connect: {type(exc).__name__}"))
-    except httpx.InvalidURL as exc:
+    except (httpx.InvalidURL, ValueError) as exc:  # e.g. a host name IDNA refuses: retrying cannot help
         return Outcome(SendResult(f"invalid URL: {exc}", permanent=True))
     status = response.status_code
     if 200 <= status < 300:
