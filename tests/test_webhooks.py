@@ -154,12 +154,17 @@ def test_subscriptions_and_inactive_webhooks(db, team, receiver):
     assert [k for k, _, _ in _rows(db)] == ["meeting.updated"]
     deliver_webhooks(db, BASE_URL, FIXED_NOW)
     assert receiver.received[0].json["data"]["change"] == "cancelled"
+    waiting = _meeting(db, team, title="Queued before it was turned off")
+    _as_leo(db, team, lambda s, a: cancel_occurrence(s, a, waiting, FIXED_NOW))
     with db.session() as session:
         leo = actor_for(session, session.get(User, team["leo"]))
         service.update_webhook(session, leo, team["team"], team["webhook"], service.WebhookRequest(
             url=receiver.url, is_active=False))
+        service.send_test_event(session, leo, team["team"], team["webhook"], FIXED_NOW)
     _meeting(db, team, title="Another")
-    assert len(_rows(db)) == 1  # an inactive webhook is not queued for
+    deliver_webhooks(db, BASE_URL, FIXED_NOW)
+    assert _rows(db) == [("meeting.updated", "sent", 1), ("meeting.updated", "failed", 1), ("ping", "sent", 1)]
+    assert receiver.events == ["meeting.updated", "ping"]  # the test event still goes out
 
 
 def test_down_then_back_every_event_once_and_in_order(db, team, receiver):

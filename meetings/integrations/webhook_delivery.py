@@ -119,6 +119,16 @@ def post(client: httpx.Client, delivery: Delivery, base_url: str, now: datetime)
     return Outcome(SendResult(error, permanent=True))
 
 
+def _attempt(client: httpx.Client, delivery: Delivery, base_url: str, now: datetime) -> Outcome:
+    if not delivery.active and delivery.event != PING:  # a test event goes out even while the webhook is off
+        return Outcome(SendResult("the webhook is turned off", permanent=True))
+    try:
+        return post(client, delivery, base_url, now)
+    except Exception as exc:  # one broken row must not hold up the others: record it and go on
+        logger.exception("Webhook delivery %s could not be attempted", delivery.id)
+        return Outcome(SendResult(f"could not be sent: {type(exc).__name__}", permanent=True))
+
+
 def _claim(database: Database, now: datetime, limit: int) -> list[Delivery]:
     earlier = aliased(OutboxMessage)
     waiting_behind = exists().where(
@@ -183,9 +193,7 @@ def deliver_webhooks(database: Database, base_url: str, now: datetime, client: h
             deliveries = _claim(database, now, limit)
             if not deliveries:
                 break
-            # a test event goes out even while the webhook is off: that is how one checks it first
-            outcomes = {d.id: post(http, d, base_url, now) if d.active or d.event == PING
-                        else Outcome(SendResult("the webhook is turned off", permanent=True)) for d in deliveries}
+            outcomes = {d.id: _attempt(http, d, base_url, now) for d in deliveries}
             _record(database, outcomes, now, report)
     finally:
         if own_client:
