@@ -6,6 +6,7 @@ from meetings.web.admin import AdminController, OutboxAdminController
 from meetings.web.api.action_items import ActionItemApiController
 from meetings.web.api.schedule import MeetingApiController, TemplateApiController
 from meetings.web.api.v1 import MeController, TeamApiController, TokenApiController, UserApiController
+from meetings.web.api.webhooks import WebhookApiController
 from meetings.web.calendar import CalendarFeedController
 from meetings.web.health import healthz, readyz
 from meetings.web.mailbox import MailboxController
@@ -16,6 +17,7 @@ from meetings.web.pages import PageController
 from meetings.web.settings_pages import SettingsController
 from meetings.web.teams import TeamController
 from meetings.web.template_pages import TemplateController
+from meetings.web.webhook_pages import WebhookController
 
 ROUTE_HANDLERS = [
     healthz,
@@ -31,6 +33,7 @@ ROUTE_HANDLERS = [
     NotificationSettingsController,
     UnsubscribeController,
     TeamController,
+    WebhookController,
     AdminController,
     OutboxAdminController,
     MailboxController,
@@ -38,6 +41,7 @@ ROUTE_HANDLERS = [
     TokenApiController,
     MeetingApiController,
     TeamApiController,
+    WebhookApiController,
     UserApiController,
     TemplateApiController,
     ActionItemApiController,

@@ -139,7 +139,7 @@ class MeetingFormController(Controller):
         def change() -> str:
             scheduling.reschedule_occurrence(db_session, actor, meeting_id, date_text=field(data, "date"),
                                              time_text=field(data, "time"),
-                                             duration_text=field(data, "duration_minutes"))
+                                             duration_text=field(data, "duration_minutes"), now=now)
             return f"/meetings/{meeting_id}"
 
         return self._schedule(db_session, actor, now, meeting_id, "reschedule", data, change)
