@@ -360,7 +360,7 @@ def reminders_run(now_text: str | None, dry_run: bool) -> None:
 
 @main.group()
 def outbox() -> None:
-    """The queue of outgoing email."""
+    """The queue of outgoing email and webhook deliveries."""
 
 
 @outbox.command("list")

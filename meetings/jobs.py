@@ -2,7 +2,7 @@
 restarts. APScheduler only drives the clock.
 
 The jobs keep every series' next occurrence ready (with what carries over), queue the reminders
-that are due, and deliver the outbox (retrying failed sends even when nobody uses the app). With several
+and the overdue webhook events that are due, and deliver the outbox (emails and webhooks) (retrying failed sends even when nobody uses the app). With several
 processes running it, the unique (series, occurrence) constraint lets only one of them create an
 occurrence; the others skip it.
 """
@@ -22,8 +22,10 @@ from sqlalchemy.exc import IntegrityError
 from meetings.db import Database
 from meetings.domain.reminders import ReminderReport, run_reminders
 from meetings.domain.scheduling import ensure_next_occurrence
+from meetings.domain.webhook_overdue import announce_overdue
 from meetings.integrations.email_delivery import SmtpTransport, deliver_pending
 from meetings.integrations.email_templates import JinjaEmailComposer
+from meetings.integrations.webhook_delivery import WebhookReport, deliver_webhooks
 from meetings.models import MeetingSeries
 from meetings.settings import Settings
 
@@ -67,6 +69,23 @@ def deliver_outbox(database: Database, transport: SmtpTransport | None, mail_fro
         logger.info("Outbox: %d sent, %d to retry, %d failed", report.sent, report.retrying, report.failed)
 
 
+def deliver_webhook_events(database: Database, base_url: str, now: datetime) -> WebhookReport:
+    """Post what is due to the teams' webhooks (retries included), in order per meeting or item."""
+    report = deliver_webhooks(database, base_url, now)
+    if report.sent or report.failed or report.retrying:
+        logger.info("Webhooks: %d sent, %d to retry, %d failed", report.sent, report.retrying, report.failed)
+    return report
+
+
+def announce_overdue_items(database: Database, now: datetime) -> int:
+    """Queue action_item.overdue for the items that became overdue (each once per due date)."""
+    with database.session() as session:
+        queued = announce_overdue(session, now)
+    if queued:
+        logger.info("Webhooks: %d overdue event(s) queued", queued)
+    return queued
+
+
 def send_reminders(database: Database, composer: JinjaEmailComposer, now: datetime) -> ReminderReport:
     """Queue every reminder due at ``now`` (each exactly once, whoever runs the scan)."""
     with database.session() as session:
@@ -89,6 +108,16 @@ def add_jobs(scheduler: BaseScheduler, database: Database, clock: Callable[[], d
         lambda: deliver_outbox(database, transport, settings.mail_from, clock()), "interval",
         seconds=DELIVER_EVERY.total_seconds(), id="deliver_outbox", next_run_time=datetime.now(UTC),
         coalesce=True, max_instances=1, replace_existing=True,
+    )
+    scheduler.add_job(
+        lambda: deliver_webhook_events(database, settings.base_url, clock()), "interval",
+        seconds=DELIVER_EVERY.total_seconds(), id="deliver_webhooks", next_run_time=datetime.now(UTC),
+        coalesce=True, max_instances=1, replace_existing=True,
+    )
+    scheduler.add_job(
+        lambda: announce_overdue_items(database, clock()), "interval", seconds=REMIND_EVERY.total_seconds(),
+        id="announce_overdue", next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
+        replace_existing=True,
     )
     scheduler.add_job(
         lambda: prepare_occurrences(database, clock()), "interval", seconds=PREPARE_EVERY.total_seconds(),

@@ -27,6 +27,7 @@ from meetings.models import (
     TeamRole,
     User,
     Visibility,
+    Webhook,
 )
 from meetings.models import AgendaTemplate as CustomTemplate
 
@@ -50,6 +51,7 @@ class World:
     team_a: int = 0
     team_b: int = 0
     message_for_attendee: int = 0
+    webhook_a: int = 0
 
 
 def build_world(database: Database, now: datetime) -> World:
@@ -124,6 +126,11 @@ def build_world(database: Database, now: datetime) -> World:
         session.add(message)
         session.flush()
         world.message_for_attendee = message.id
+        webhook = Webhook(team_id=team_a.id, name="Alpha chat", url="http://127.0.0.1:9/hook", secret="whsec_w",
+                          payload_format="json", events="meeting.created", created_at=now)
+        session.add(webhook)
+        session.flush()
+        world.webhook_a = webhook.id
         for key, user in people.items():
             world.users[key] = user.id
             world.cookies[key] = start_session(session, user, now, timedelta(days=30))

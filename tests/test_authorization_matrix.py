@@ -196,6 +196,21 @@ MATRIX: dict[tuple[str, str], Case] = {
                                                  lambda w, a: {"is_active": "on", "manager_id": ""}),
     ("POST", "/admin/invitations"): Case(admin_only, fixed("/admin/invitations"), lambda w, a: {"email": "n@w.test"}),
     ("POST", "/admin/workspace"): Case(admin_only, fixed("/admin/workspace"), lambda w, a: {"domain": ""}),
+    ("GET", "/teams/{team_id:int}/webhooks"): Case(team_manager, lambda w, k: f"/teams/{w.team_a}/webhooks"),
+    ("POST", "/teams/{team_id:int}/webhooks"): Case(
+        team_manager, lambda w, k: f"/teams/{w.team_a}/webhooks",
+        lambda w, a: {"url": "https://hooks.w.test/in", "payload_format": "json", "events": "meeting.created"}),
+    ("GET", "/teams/{team_id:int}/webhooks/{webhook_id:int}"): Case(
+        team_manager, lambda w, k: f"/teams/{w.team_a}/webhooks/{w.webhook_a}"),
+    ("POST", "/teams/{team_id:int}/webhooks/{webhook_id:int}"): Case(
+        team_manager, lambda w, k: f"/teams/{w.team_a}/webhooks/{w.webhook_a}",
+        lambda w, a: {"url": "https://hooks.w.test/in", "payload_format": "slack", "events": "meeting.ended"}),
+    ("POST", "/teams/{team_id:int}/webhooks/{webhook_id:int}/ping"): Case(
+        team_manager, lambda w, k: f"/teams/{w.team_a}/webhooks/{w.webhook_a}/ping"),
+    ("POST", "/teams/{team_id:int}/webhooks/{webhook_id:int}/secret"): Case(
+        team_manager, lambda w, k: f"/teams/{w.team_a}/webhooks/{w.webhook_a}/secret"),
+    ("POST", "/teams/{team_id:int}/webhooks/{webhook_id:int}/delete"): Case(
+        team_manager, lambda w, k: f"/teams/{w.team_a}/webhooks/{w.webhook_a}/delete"),
     ("GET", "/admin/outbox"): Case(admin_only, fixed("/admin/outbox?status=failed")),
     ("POST", "/admin/outbox/{message_id:int}/retry"): Case(
         admin_only, lambda w, k: f"/admin/outbox/{w.message_for_attendee}/retry"),
@@ -344,6 +359,22 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("DELETE", "/api/v1/teams/{team_id:int}/members/{user_id:int}"): Case(
         team_manager, lambda w, k: f"/api/v1/teams/{w.team_a}/members/{w.users['member']}"),
     ("GET", "/api/v1/users"): Case(admin_only, fixed("/api/v1/users")),
+    ("GET", "/api/v1/teams/{team_id:int}/webhooks"): Case(team_manager,
+                                                          lambda w, k: f"/api/v1/teams/{w.team_a}/webhooks"),
+    ("POST", "/api/v1/teams/{team_id:int}/webhooks"): Case(
+        team_manager, lambda w, k: f"/api/v1/teams/{w.team_a}/webhooks", lambda w, a: {"url": "https://h.w.test/"}),
+    ("GET", "/api/v1/teams/{team_id:int}/webhooks/{webhook_id:int}"): Case(
+        team_manager, lambda w, k: f"/api/v1/teams/{w.team_a}/webhooks/{w.webhook_a}"),
+    ("PATCH", "/api/v1/teams/{team_id:int}/webhooks/{webhook_id:int}"): Case(
+        team_manager, lambda w, k: f"/api/v1/teams/{w.team_a}/webhooks/{w.webhook_a}", lambda w, a: {"name": a}),
+    ("DELETE", "/api/v1/teams/{team_id:int}/webhooks/{webhook_id:int}"): Case(
+        team_manager, lambda w, k: f"/api/v1/teams/{w.team_a}/webhooks/{w.webhook_a}"),
+    ("POST", "/api/v1/teams/{team_id:int}/webhooks/{webhook_id:int}/secret"): Case(
+        team_manager, lambda w, k: f"/api/v1/teams/{w.team_a}/webhooks/{w.webhook_a}/secret"),
+    ("GET", "/api/v1/teams/{team_id:int}/webhooks/{webhook_id:int}/deliveries"): Case(
+        team_manager, lambda w, k: f"/api/v1/teams/{w.team_a}/webhooks/{w.webhook_a}/deliveries"),
+    ("POST", "/api/v1/teams/{team_id:int}/webhooks/{webhook_id:int}/ping"): Case(
+        team_manager, lambda w, k: f"/api/v1/teams/{w.team_a}/webhooks/{w.webhook_a}/ping"),
     ("PATCH", "/api/v1/users/{user_id:int}"): Case(admin_only, lambda w, k: f"/api/v1/users/{w.users['member']}",
                                                    lambda w, a: {"is_active": True}),
 }

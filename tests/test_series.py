@@ -182,13 +182,13 @@ def test_cancel_one_occurrence_and_move_another(db, people):
                                                        Meeting.id != first.id)).one()
         assert second.starts_at.astimezone(BERLIN) == datetime(2026, 3, 31, 10, 0, tzinfo=BERLIN)
         moved = reschedule_occurrence(session, actor, second.id, date_text="2026-04-01", time_text="15:30",
-                                      duration_text="45")
+                                      duration_text="45", now=NOW)
         assert moved.starts_at == datetime(2026, 4, 1, 13, 30, tzinfo=UTC)
         assert moved.recurrence_start == datetime(2026, 3, 31, 8, 0, tzinfo=UTC)  # still that occurrence
         assert moved.sequence == 1
         with pytest.raises(ValidationError) as info:
             reschedule_occurrence(session, actor, second.id, date_text="1 April", time_text="25:00",
-                                  duration_text="0")
+                                  duration_text="0", now=NOW)
         assert set(info.value.errors) == {"date", "time", "duration_minutes"}
 
 

@@ -22,7 +22,7 @@ def _form_routes(app):
                             ("{token_id:int}", "1"), ("{token:str}", "x"), ("{series_id:int}", "1"),
                             ("{key:str}", "one-on-one"), ("{item_id:int}", "1"), ("{action_id:int}", "1"),
                             ("{decision_id:int}", "1"), ("{section_id:int}", "1"),
-                            ("{message_id:int}", "1")):
+                            ("{message_id:int}", "1"), ("{webhook_id:int}", "1")):
             path = path.replace(name, value)
         found.extend((method, path) for method in sorted(methods))
     return found

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from meetings.domain.access import Actor, can_see_meeting, require_meeting
 from meetings.domain.agenda import eligible_people
 from meetings.domain.errors import ConflictError, NotFoundError, ValidationError
+from meetings.domain.webhook_events import action_item_event
 from meetings.models import ActionItem, ActionItemStatus, AgendaItem, Decision
 
 MAX_TITLE = 200
@@ -51,7 +52,8 @@ def _fields(session: Session, meeting_id: int, title: str, description: str, ass
 
 
 def create_action_item(session: Session, actor: Actor, meeting_id: int, *, title: str, description: str = "",
-                       assignee_id: str = "", due_date: str = "", agenda_item_id: str = "") -> ActionItem:
+                       assignee_id: str = "", due_date: str = "", agenda_item_id: str = "",
+                       now: datetime) -> ActionItem:
     """A new action item of the meeting (optionally from one of its topics)."""
     require_meeting(session, actor, meeting_id)
     clean, text, assignee, due, item_id = _fields(session, meeting_id, title, description, assignee_id, due_date,
@@ -60,6 +62,7 @@ def create_action_item(session: Session, actor: Actor, meeting_id: int, *, title
                         agenda_item_id=item_id, created_by_id=actor.user_id)
     session.add(action)
     session.flush()
+    action_item_event(session, action, "action_item.created", now)
     return action
 
 
@@ -77,13 +80,16 @@ def _check_version(action: ActionItem, version: int | None) -> None:
 
 
 def update_action_item(session: Session, actor: Actor, action_id: int, *, version: int | None, title: str,
-                       description: str, assignee_id: str, due_date: str) -> ActionItem:
+                       description: str, assignee_id: str, due_date: str, now: datetime) -> ActionItem:
     """Change an action item's text, assignee or due date."""
     action = _visible_action(session, actor, action_id)
     _check_version(action, version)
     clean, text, assignee, due, _ = _fields(session, action.meeting_id, title, description, assignee_id, due_date, "")
+    reassigned = assignee is not None and assignee != action.assignee_id
     action.title, action.description, action.assignee_id, action.due_date = clean, text, assignee, due
     action.version += 1
+    if reassigned:
+        action_item_event(session, action, "action_item.assigned", now)
     return action
 
 
@@ -96,19 +102,26 @@ def set_action_status(session: Session, actor: Actor, action_id: int, status: st
         new = ActionItemStatus(status)
     except ValueError:
         raise ValidationError({"status": "Choose open, done or cancelled."}) from None
+    completing = new is ActionItemStatus.DONE and action.status is not ActionItemStatus.DONE
     action.status = new
     action.completed_at = now if new is ActionItemStatus.DONE else None
     action.version += 1
+    if completing:
+        action_item_event(session, action, "action_item.completed", now)
     return action
 
 
-def reassign_action_item(session: Session, actor: Actor, action_id: int, assignee_id: str) -> ActionItem:
+def reassign_action_item(session: Session, actor: Actor, action_id: int, assignee_id: str,
+                         now: datetime) -> ActionItem:
     """Give an action item to someone else from the meeting or its team."""
     action = _visible_action(session, actor, action_id)
     if not assignee_id.strip().isdigit() or int(assignee_id) not in eligible_people(session, action.meeting_id):
         raise ValidationError({"assignee_id": "Choose an attendee or a member of the meeting's team."})
+    reassigned = int(assignee_id) != action.assignee_id
     action.assignee_id = int(assignee_id)
     action.version += 1
+    if reassigned:
+        action_item_event(session, action, "action_item.assigned", now)
     return action
 
 

@@ -23,6 +23,7 @@ from meetings.domain.errors import ForbiddenError, NotFoundError, ValidationErro
 from meetings.domain.recurrence import RecurrenceChoice, build_rule, occurrences
 from meetings.domain.template_catalog import find_template
 from meetings.domain.users import is_valid_time_zone
+from meetings.domain.webhook_events import meeting_event
 from meetings.models import (
     AttendeeResponse,
     Meeting,
@@ -150,7 +151,7 @@ def create_meeting(session: Session, actor: Actor, organizer: User, request: Mee
     if rule is None:
         return _materialize(session, None, title=title, team=team, organizer=organizer, attendees=attendees,
                             start=start, time_zone=request.time_zone, duration=duration, visibility=Visibility(request.visibility),
-                            template=request.template, number=None, sprint=sprint_start)
+                            template=request.template, number=None, sprint=sprint_start, now=now)
     series = MeetingSeries(
         uid=f"{uuid.uuid4()}", team_id=team.id if team else None, organizer_id=organizer.id, title=title,
         template_key=template_key, rrule=rule, first_start_local=start.replace(tzinfo=None).isoformat(),
@@ -169,7 +170,7 @@ def create_meeting(session: Session, actor: Actor, organizer: User, request: Mee
 def _materialize(session: Session, series: MeetingSeries | None, *, title: str, team: Team | None,
                  organizer: User, attendees: list[User], start: datetime, time_zone: str, duration: int,
                  visibility: Visibility, template: AgendaTemplate | None, number: int | None, sprint: int,
-                 responses: dict[int, AttendeeResponse] | None = None) -> Meeting:
+                 now: datetime, responses: dict[int, AttendeeResponse] | None = None) -> Meeting:
     zone = time_zone
     # Keep UTC in memory too: Python subtracts two datetimes sharing one tzinfo by wall clock.
     start = start.astimezone(UTC)
@@ -192,6 +193,7 @@ def _materialize(session: Session, series: MeetingSeries | None, *, title: str, 
         add_template_agenda(session, meeting, template, values, owners_by_role(session, organizer, attendees))
     if previous is not None and series is not None and series.carry_over:
         carry_over(session, previous, meeting)
+    meeting_event(session, meeting, "meeting.created", now)
     return meeting
 
 
@@ -232,7 +234,8 @@ def ensure_next_occurrence(session: Session, series: MeetingSeries, now: datetim
                         start=start.astimezone(ZoneInfo(series.time_zone)), time_zone=series.time_zone,
                         duration=series.duration_minutes,
                         visibility=series.visibility, template=template, number=index,
-                        sprint=series.sprint_start + index - 1, responses={a.user_id: a.response for a in members})
+                        sprint=series.sprint_start + index - 1, now=now,
+                        responses={a.user_id: a.response for a in members})
 
 
 def next_meeting_of(session: Session, series_id: int, now: datetime) -> Meeting | None:
@@ -260,6 +263,8 @@ def end_meeting(session: Session, actor: Actor, meeting_id: int, now: datetime) 
         raise ValidationError({"form": "A cancelled meeting can't be ended."})
     if meeting.status is not MeetingStatus.ENDED:
         meeting.status, meeting.ended_at = MeetingStatus.ENDED, now
+        session.flush()  # the recap in the event reads what the meeting holds now
+        meeting_event(session, meeting, "meeting.ended", now, key=f"meeting.ended:{meeting.id}")
     if meeting.series_id is None:
         return None
     series = session.get(MeetingSeries, meeting.series_id)
@@ -280,6 +285,7 @@ def cancel_occurrence(session: Session, actor: Actor, meeting_id: int, now: date
         raise ValidationError({"form": "This meeting has already taken place."})
     meeting.status = MeetingStatus.CANCELLED
     meeting.sequence += 1
+    meeting_event(session, meeting, "meeting.updated", now, change="cancelled")
     if meeting.series_id is not None:
         series = session.get(MeetingSeries, meeting.series_id)
         assert series is not None
@@ -289,7 +295,7 @@ def cancel_occurrence(session: Session, actor: Actor, meeting_id: int, now: date
 
 
 def reschedule_occurrence(session: Session, actor: Actor, meeting_id: int, *, date_text: str, time_text: str,
-                          duration_text: str) -> Meeting:
+                          duration_text: str, now: datetime) -> Meeting:
     """Move or resize one meeting only; an occurrence keeps its place in the series."""
     meeting = _meeting_for_change(session, actor, meeting_id)
     request = MeetingRequest(team_id=None, date=date_text, time=time_text, time_zone=meeting.time_zone,
@@ -304,4 +310,5 @@ def reschedule_occurrence(session: Session, actor: Actor, meeting_id: int, *, da
     meeting.version += 1
     if meeting.series is not None:
         meeting.series.sequence += 1  # the series' calendar event changed too (a RECURRENCE-ID override)
+    meeting_event(session, meeting, "meeting.updated", now, change="rescheduled")
     return meeting

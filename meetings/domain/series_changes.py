@@ -15,6 +15,7 @@ from meetings.domain.access import Actor
 from meetings.domain.errors import ForbiddenError, NotFoundError, ValidationError
 from meetings.domain.recurrence import RecurrenceChoice, build_rule, ends_before, occurrences
 from meetings.domain.scheduling import MeetingRequest, ensure_next_occurrence, parse_when
+from meetings.domain.webhook_events import meeting_event
 from meetings.models import Meeting, MeetingSeries, MeetingStatus, SeriesAttendee, Visibility
 
 
@@ -103,10 +104,12 @@ def change_series_from(session: Session, actor: Actor, series_id: int, *, from_d
         meeting.sequence += 1
         if nxt is None or continuing is None:
             meeting.status = MeetingStatus.CANCELLED
+            meeting_event(session, meeting, "meeting.updated", now, change="cancelled")
             continue
         index, when = nxt
         meeting.series_id, meeting.recurrence_start, meeting.starts_at = continuing.id, when, when
         meeting.occurrence_number, meeting.duration_minutes = index, continuing.duration_minutes
+        meeting_event(session, meeting, "meeting.updated", now, change="series_changed")
     session.flush()
     if continuing is not None:
         ensure_next_occurrence(session, continuing, now)

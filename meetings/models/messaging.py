@@ -32,6 +32,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),
         Index("ix_outbox_messages_user", "user_id"),
+        Index("ix_outbox_messages_webhook", "webhook_id", "ordering_key", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +51,10 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow_default)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Webhook deliveries only: the webhook they go to (its delivery log), and what they are about
+    # ("meeting:12", "action_item:7"): a later event about the same thing waits for earlier ones.
+    webhook_id: Mapped[int | None] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    ordering_key: Mapped[str | None] = mapped_column(String(120))
 
 
 class NotificationPreference(Base):
@@ -77,7 +82,12 @@ class Webhook(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120), default="", server_default="")
     url: Mapped[str] = mapped_column(String(1000))
+    # Kept as it is, not hashed: signing needs the secret itself. Not encrypted with
+    # MEETINGS_SECRET_KEY either: whoever reads this table can already read every meeting, and tying
+    # the webhooks to that key would break them all silently when the key changes. It is shown once,
+    # when it is made, and never again (pages and API answers leave it out).
     secret: Mapped[str] = mapped_column(String(128))
     payload_format: Mapped[str] = mapped_column(String(20), default="json")  # json | slack | teams
     events: Mapped[str] = mapped_column(Text)  # space-separated event names

@@ -6,6 +6,7 @@ from meetings.web.admin import AdminController, OutboxAdminController
 from meetings.web.api.action_items import ActionItemApiController
 from meetings.web.api.schedule import MeetingApiController, TemplateApiController
 from meetings.web.api.v1 import MeController, TeamApiController, TokenApiController, UserApiController
+from meetings.web.api.webhooks import WebhookApiController
 from meetings.web.calendar import CalendarFeedController
 from meetings.web.calendar_import import CalendarImportApiController, CalendarImportController
 from meetings.web.health import healthz, readyz
@@ -18,6 +19,7 @@ from meetings.web.rsvp import MeetingRsvpController, RsvpController
 from meetings.web.settings_pages import SettingsController
 from meetings.web.teams import TeamController
 from meetings.web.template_pages import TemplateController
+from meetings.web.webhook_pages import WebhookController
 
 ROUTE_HANDLERS = [
     healthz,
@@ -37,6 +39,7 @@ ROUTE_HANDLERS = [
     NotificationSettingsController,
     UnsubscribeController,
     TeamController,
+    WebhookController,
     AdminController,
     OutboxAdminController,
     MailboxController,
@@ -44,6 +47,7 @@ ROUTE_HANDLERS = [
     TokenApiController,
     MeetingApiController,
     TeamApiController,
+    WebhookApiController,
     UserApiController,
     TemplateApiController,
     ActionItemApiController,

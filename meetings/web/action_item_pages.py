@@ -114,7 +114,7 @@ class ActionItemController(Controller):
                 if field(data, "action") == "complete":
                     changes.set_action_status(db_session, actor, action_id, "done", now)
                 elif field(data, "action") == "reassign":
-                    changes.reassign_action_item(db_session, actor, action_id, field(data, "assignee_id"))
+                    changes.reassign_action_item(db_session, actor, action_id, field(data, "assignee_id"), now)
                 else:
                     raise ValidationError({"action": "Choose complete or reassign."})
         except ValidationError as exc:
@@ -140,7 +140,7 @@ class ActionItemController(Controller):
                  data: FormData) -> Template | Redirect:
         """Give one to someone else from its meeting or team."""
         try:
-            changes.reassign_action_item(db_session, actor, action_id, field(data, "assignee_id"))
+            changes.reassign_action_item(db_session, actor, action_id, field(data, "assignee_id"), now)
         except ValidationError as exc:
             db_session.rollback()
             return _page(db_session, actor, user, now, ActionItemFilter(), 1, exc.errors)

@@ -146,7 +146,7 @@ class MeetingFormController(Controller):
         def change() -> str:
             meeting = scheduling.reschedule_occurrence(
                 db_session, actor, meeting_id, date_text=field(data, "date"), time_text=field(data, "time"),
-                duration_text=field(data, "duration_minutes"))
+                duration_text=field(data, "duration_minutes"), now=now)
             invitations.meeting_invitations(db_session, request.app.state.invitations, meeting, now)
             return f"/meetings/{meeting_id}"
 

@@ -190,7 +190,7 @@ class MeetingPageController(Controller):
                          lambda: actions.create_action_item(
                              db_session, actor, meeting_id, title=field(data, "title"),
                              description=field(data, "description"), assignee_id=field(data, "assignee_id"),
-                             due_date=field(data, "due_date"), agenda_item_id=field(data, "agenda_item_id")))
+                             due_date=field(data, "due_date"), agenda_item_id=field(data, "agenda_item_id"), now=now))
 
     @post("/action-items/{action_id:int}", sync_to_thread=True)
     def update_action_item(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
@@ -207,7 +207,7 @@ class MeetingPageController(Controller):
             return actions.update_action_item(
                 db_session, actor, action_id, version=int(version) if version.isdigit() else None,
                 title=field(data, "title"), description=field(data, "description"),
-                assignee_id=field(data, "assignee_id"), due_date=field(data, "due_date"))
+                assignee_id=field(data, "assignee_id"), due_date=field(data, "due_date"), now=now)
 
         return self._act(db_session, actor, meeting_id, now, f"action-{action_id}", f"action-{action_id}", data,
                          change)

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).parent.parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = ["/", "/meetings", "/meetings?view=week&week=2026-03-30", "/meetings/2", "/meetings/3", "/meetings/new",
-         "/action-items", "/templates", "/templates/one-on-one", "/teams", "/settings", "/settings/notifications", "/admin/users", "/mailbox",
+         "/action-items", "/templates", "/templates/one-on-one", "/teams", "/teams/1/webhooks", "/settings",
+         "/settings/notifications", "/admin/users", "/mailbox",
          "/meetings/import"]
 
 

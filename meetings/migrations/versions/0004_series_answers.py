@@ -1,7 +1,7 @@
 """series answers
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-26 06:12:18.514002
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0004'
-down_revision: str | None = '0003'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
