@@ -208,8 +208,8 @@ function start() {
 
   // What this person edits: the id of the focused field (others see its label).
   root.addEventListener("focusin", (event) => {
-    const id = event.target.id || "";
-    if (/^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName) && id !== editing) {
+    const id = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName) ? event.target.id || "" : "";
+    if (id !== editing) {
       editing = id;
       send({ type: "editing", field: id });
     }
