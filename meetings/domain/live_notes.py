@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pycrdt import Doc, Text
+from pycrdt import Doc, Text, get_update
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from meetings.domain.access import Actor, require_meeting
-from meetings.domain.errors import NotFoundError, ValidationError
+from meetings.domain.errors import DomainError, NotFoundError, ValidationError
 from meetings.models import AgendaItem, Note, NoteVisibility
 
 TEXT_NAME = "body"  # the name of the Y.Text in the document; the browser uses the same
@@ -58,6 +58,27 @@ def load_doc(state: bytes | None, body: str = "") -> Doc:
         doc.apply_update(state)
     elif body:
         text += body
+    return doc
+
+
+class OutOfOrder(DomainError):
+    """An update that builds on edits the server has not got yet; the client must sync first.
+
+    (Yjs would park it as "pending", but a stored document keeps no pending parts: it would be lost.)"""
+
+
+def merge(doc: Doc, update: bytes) -> Doc:
+    """Apply a client's update to the server's document: in any order of independent edits, any
+    number of times, the same updates give the same text (tests/test_live_merge.py checks it)."""
+    try:
+        doc.apply_update(update)
+        # What of the update the document still lacks: an update (v1) starts with the number of
+        # clients whose insertions it carries, so 0 means every insertion was integrated.
+        left = get_update(update, doc.get_state())
+    except ValueError:
+        raise ValidationError({"update": "Not a Yjs update."}) from None
+    if left[:1] != b"\x00":
+        raise OutOfOrder("This update needs earlier ones first: sync again.")
     return doc
 
 
@@ -141,11 +162,7 @@ def merge_update(session: Session, actor: Actor, meeting_id: int, scope: str, up
     """Merge a client's update into the stored note (creating it), keeping the Markdown snapshot."""
     item_id = _require_scope(session, actor, meeting_id, scope)
     note = _locked_note(session, meeting_id, scope, item_id)
-    doc = _ensure_state(note)
-    try:
-        doc.apply_update(update)
-    except ValueError:
-        raise ValidationError({"update": "Not a Yjs update."}) from None
+    doc = merge(_ensure_state(note), update)
     body = text_of(doc)
     if len(body) > MAX_NOTE:
         raise ValidationError({"body": f"Notes can have at most {MAX_NOTE:,} characters."})

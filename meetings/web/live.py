@@ -162,14 +162,18 @@ async def _read(socket: WebSocket[Any, Any, Any], connection: Connection, actor:
             return _refuse(connection, TOO_BIG, "message too large")
         if not bucket.take():
             return _refuse(connection, TOO_FAST, "too many messages")
+        message: Any = None
         try:
-            await _handle(json.loads(text), connection, actor, database, hub)
+            message = json.loads(text)
+            await _handle(message, connection, actor, database, hub)
         except (Garbage, ValueError, KeyError, TypeError, AttributeError):
             return _refuse(connection, GARBAGE, "not a message of this protocol")
         except ValidationError as exc:
             if "body" not in exc.errors:  # an update or state vector that Yjs cannot read
                 return _refuse(connection, GARBAGE, "not a message of this protocol")
             connection.send({"type": "error", "message": exc.errors["body"]})
+        except live_notes.OutOfOrder:  # nothing was stored; the client sends it all again with a sync
+            connection.send({"type": "resync", "scope": message.get("scope", "")})
         except DomainError as exc:  # e.g. the topic was removed meanwhile
             connection.send({"type": "error", "message": str(exc)})
 

@@ -174,6 +174,9 @@ function start() {
       });
     } else if (message.type === "update" && entry) {
       Y.applyUpdate(entry.doc, unb64(message.update), "remote");
+    } else if (message.type === "resync" && entry) {
+      entry.synced = false; // the server missed something: send everything it lacks
+      sync(message.scope);
     } else if (message.type === "presence") {
       showPresence(message.people);
     } else if (message.type === "changed") {
