@@ -6,6 +6,8 @@ sockets (its own events included), so that one code path serves one process or m
 - ``RedisBroker``: Redis pub/sub through redis-py's asyncio client.
 - ``PostgresBroker``: PostgreSQL LISTEN/NOTIFY through psycopg's async connections. NOTIFY payloads
   are limited to 8000 bytes; ``max_payload`` tells the hub to send larger events by reference.
+The channel is ``meetings_live``; ``?channel=NAME`` on the URL names another, so that several
+installations can share one Redis (Redis channels are server-wide, PostgreSQL's are per database).
 A broker that loses its connection reconnects by itself; events published meanwhile are lost, which
 the live clients survive (they sync their documents again on every reconnect).
 """
@@ -17,8 +19,10 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
+from psycopg import sql
 import redis.asyncio as redis
 
 CHANNEL = "meetings_live"
@@ -71,8 +75,9 @@ class RedisBroker:
 
     max_payload: int | None = None
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, channel: str = CHANNEL) -> None:
         self._client = redis.Redis.from_url(url)
+        self._channel = channel
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
 
@@ -85,7 +90,7 @@ class RedisBroker:
         while True:
             try:
                 async with self._client.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(CHANNEL)
+                    await pubsub.subscribe(self._channel)
                     self._ready.set()
                     async for message in pubsub.listen():
                         if message.get("type") == "message":
@@ -97,7 +102,7 @@ class RedisBroker:
                 await asyncio.sleep(RETRY_SECONDS)
 
     async def publish(self, payload: str) -> None:
-        await self._client.publish(CHANNEL, payload)
+        await self._client.publish(self._channel, payload)
 
     async def close(self) -> None:
         if self._task is not None:
@@ -112,8 +117,9 @@ class PostgresBroker:
 
     max_payload: int | None = 7000  # below PostgreSQL's 8000-byte NOTIFY limit, with room for the JSON
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, channel: str = CHANNEL) -> None:
         self._url = url.replace("postgresql+psycopg://", "postgresql://", 1)
+        self._channel = channel
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
         self._publisher: psycopg.AsyncConnection | None = None
@@ -128,7 +134,7 @@ class PostgresBroker:
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(self._url, autocommit=True) as conn:
-                    await conn.execute(f"LISTEN {CHANNEL}")
+                    await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
                     self._ready.set()
                     async for notify in conn.notifies():
                         await _safe_deliver(deliver, notify.payload)
@@ -144,7 +150,7 @@ class PostgresBroker:
                 try:
                     if self._publisher is None or self._publisher.closed:
                         self._publisher = await psycopg.AsyncConnection.connect(self._url, autocommit=True)
-                    await self._publisher.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+                    await self._publisher.execute("SELECT pg_notify(%s, %s)", (self._channel, payload))
                     return
                 except psycopg.OperationalError:
                     self._publisher = None
@@ -160,10 +166,19 @@ class PostgresBroker:
             await self._publisher.close()
 
 
+def split_channel(url: str) -> tuple[str, str]:
+    """The URL without its ``channel`` query parameter, and the channel (``meetings_live`` by default)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    channel = next((v for k, v in query if k == "channel"), "") or CHANNEL
+    rest = urlencode([(k, v) for k, v in query if k != "channel"])
+    return urlunsplit(parts._replace(query=rest)), channel
+
+
 def broker_for(url: str) -> Broker:
     """The broker that ``MEETINGS_BROKER_URL`` names."""
     if url.startswith(("redis://", "rediss://")):
-        return RedisBroker(url)
+        return RedisBroker(*split_channel(url))
     if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
-        return PostgresBroker(url)
+        return PostgresBroker(*split_channel(url))
     return MemoryBroker()
