@@ -12,6 +12,7 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from meetings.app import create_app
+from meetings.integrations.broker import broker_for
 from meetings.models import Meeting, Note
 from tests.conftest import post_form, sign_in
 from tests.live_peer import LivePeer
@@ -194,3 +195,15 @@ def test_a_flood_or_a_huge_message_closes_the_socket(client, cookies, meetings):
     with connect(client, planning, cookies["leo"]) as b:
         b.send_text("x" * (600 * 1024))
         assert peer(b).next("error")["code"] == 1009
+
+
+@pytest.mark.parametrize(("url", "kind", "channel"), [
+    ("", "MemoryBroker", None),
+    ("redis://127.0.0.1:6379/0", "RedisBroker", "meetings_live"),
+    ("redis://127.0.0.1:6379/0?channel=team-a", "RedisBroker", "team-a"),
+    ("postgresql://app@db/meetings", "PostgresBroker", "meetings_live"),
+])
+def test_the_broker_is_chosen_by_the_setting(url, kind, channel):
+    broker = broker_for(url)
+    assert type(broker).__name__ == kind
+    assert getattr(broker, "_channel", None) == channel

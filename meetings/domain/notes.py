@@ -17,7 +17,6 @@ from meetings.domain.live_notes import MAX_NOTE, load_doc, replace_text
 from meetings.models import AgendaItem, Note, NoteVisibility
 
 
-
 def note_scope(actor: Actor, agenda_item_id: int | None, private: bool) -> str:
     """The note's place in its meeting: "shared", "item:7", "private:3" or "private:3:item:7"."""
     base = f"private:{actor.user_id}" if private else "shared"

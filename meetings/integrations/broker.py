@@ -22,8 +22,8 @@ from typing import Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
-from psycopg import sql
 import redis.asyncio as redis
+from psycopg import sql
 
 CHANNEL = "meetings_live"
 RETRY_SECONDS = 1.0
