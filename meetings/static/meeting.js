@@ -8,11 +8,17 @@
   const csrf = () => (document.querySelector('input[name="_csrf_token"]') || {}).value || "";
 
   // A form someone is working in: it holds the focus, or a field differs from what the page gave.
+  // (A live note's textarea is always current: it is carried over by itself, below.)
+  const live = (el) => el && el.dataset && el.dataset.liveScope;
   function busy(form) {
-    if (form.contains(document.activeElement) || form.dataset.liveBound) return true;
-    return [...form.elements].some((el) => {
+    const focused = document.activeElement;
+    if (form.contains(focused) && /^(INPUT|TEXTAREA|SELECT)$/.test(focused.tagName) && !live(focused)) return true;
+    return [...form.elements].filter((el) => !live(el)).some((el) => {
       if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
-      if (el.tagName === "SELECT") return [...el.options].some((o) => o.selected !== o.defaultSelected);
+      if (el.tagName === "SELECT") {  // with no option marked selected, the first one is the default
+        const marked = [...el.options].findIndex((o) => o.defaultSelected);
+        return el.selectedIndex !== (marked === -1 ? 0 : marked);
+      }
       return (el.tagName === "TEXTAREA" || el.tagName === "INPUT") && el.type !== "hidden" && el.value !== el.defaultValue;
     });
   }
@@ -39,6 +45,12 @@
         const mine = kept.get(formKey(form));
         if (mine) { form.replaceWith(mine); kept.delete(formKey(form)); }
       });
+      // Live notes keep their textarea (bound to the shared text, with the caret where it was).
+      const areas = new Map([...root.querySelectorAll("textarea[data-live-scope]")].map((a) => [a.dataset.liveScope, a]));
+      fresh.querySelectorAll("form[data-live-note] textarea").forEach((area) => {
+        const mine = areas.get(area.closest("form").dataset.liveNote);
+        if (mine && !fresh.contains(mine)) area.replaceWith(mine);
+      });
     }
     root.className = next.className;
     root.replaceChildren(...fresh.childNodes);
@@ -62,9 +74,10 @@
   };
 
   async function post(url, body, form = null) {
-    const response = await fetch(url, {
-      method: "POST", body, credentials: "same-origin", headers: { "X-CSRFToken": csrf() },
-    });
+    const headers = { "X-CSRFToken": csrf() };
+    // This page's live connection (live.js) is not told about the change it shows already.
+    if (root.dataset.liveConnection) headers["X-Live-Connection"] = root.dataset.liveConnection;
+    const response = await fetch(url, { method: "POST", body, credentials: "same-origin", headers });
     await swap(response, false, form);  // fetch follows the 303 to the updated page; errors come back as the page too
   }
 

@@ -8,7 +8,8 @@ others of the meeting carry on. Messages from the client:
   {"type": "sync", "scope": "shared" | "item:7", "sv": <base64 state vector>}
   {"type": "update", "scope": ..., "update": <base64 Yjs update>}
   {"type": "editing", "field": <id of the field being edited, or "">}
-and to it: sync (what the client lacks, and the server's state vector), update, saved (the note's
+and to it: hello (the connection's id, which the page sends with its form posts as
+X-Live-Connection so that it is not told about its own change), sync (what the client lacks, and the server's state vector), update, saved (the note's
 version after a merge), presence (who is here), changed (fetch the meeting part again).
 """
 
@@ -126,6 +127,7 @@ async def meeting_live(socket: WebSocket[Any, Any, Any], meeting_id: FromPath[in
         return
     await socket.accept()
     connection = Connection(meeting_id=meeting_id, user_id=actor.user_id, name=name)
+    connection.send({"type": "hello", "connection": connection.id})  # the page names it in its form posts
     writer = asyncio.create_task(_write(socket, connection))
     await hub.join(connection)
     try:

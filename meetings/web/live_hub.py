@@ -124,8 +124,9 @@ class LiveHub:
         """A note changed outside the sockets (a plain-form save): everyone merges its stored state."""
         await self._publish({"kind": "noteref", "meeting": meeting_id, "scope": scope, "origin": ""})
 
-    async def changed(self, meeting_id: int) -> None:
-        await self._publish({"kind": "changed", "meeting": meeting_id})
+    async def changed(self, meeting_id: int, origin: str = "") -> None:
+        """``origin``: the socket of the page that made the change (it shows the change already)."""
+        await self._publish({"kind": "changed", "meeting": meeting_id, "origin": origin})
 
     # -- the broker's side -----------------------------------------------------------------------
 
@@ -174,7 +175,7 @@ class LiveHub:
                 self._send_all(local, {"type": "update", "scope": event["scope"],
                                        "update": base64.b64encode(state).decode()}, but=event["origin"])
         elif kind == "changed":
-            self._send_all(local, {"type": "changed"})
+            self._send_all(local, {"type": "changed"}, but=event.get("origin", ""))
 
     @staticmethod
     def _send_all(local: dict[str, Connection], message: dict[str, Any], but: str = "") -> None:

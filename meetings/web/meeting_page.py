@@ -66,7 +66,7 @@ async def tell_live_pages(request: Request[Any, Any, Any]) -> None:
         item = str(form.get("agenda_item_id") or "")
         if form.get("private") != "on":
             await hub.note_saved(meeting_id, f"item:{item}" if item.isdigit() else "shared")
-    await hub.changed(meeting_id)
+    await hub.changed(meeting_id, origin=request.headers.get("x-live-connection", "")[:64])
 
 
 class MeetingPageController(Controller):

@@ -30,11 +30,14 @@ function start() {
     const doc = new Y.Doc();
     // synced: the server has everything before what we send now (false from a drop until the next
     // sync answer: edits meanwhile wait in the doc and travel together with the offline ones).
-    const entry = { doc, text: doc.getText("body"), synced: false, everSynced: false, textareas: new Set() };
+    const entry = { doc, text: doc.getText("body"), synced: false, everSynced: false, unsaved: 0, textareas: new Set() };
     notes.set(scope, entry);
     doc.on("update", (update, origin) => {
       // Local edits go out when online; offline they wait in the doc for the next sync.
-      if (origin !== "remote" && entry.synced) send({ type: "update", scope, update: b64(update) });
+      if (origin !== "remote" && entry.synced && online) {
+        entry.unsaved += 1;
+        send({ type: "update", scope, update: b64(update) });
+      }
     });
     entry.text.observe((event) => {
       if (event.transaction.origin === "local") return;
@@ -93,25 +96,35 @@ function start() {
       const scope = form.dataset.liveNote;
       const entry = note(scope);
       area.dataset.liveScope = scope;
-      form.dataset.liveBound = "1";
       entry.textareas.add(area);
       if (entry.everSynced) area.value = entry.text.toString();
       else area.readOnly = true; // until the first sync: the server's text is the starting point
       area.addEventListener("input", () => typed(entry, area));
-      const status = document.createElement("p");
-      status.className = "hint live-note-status";
-      status.setAttribute("aria-live", "off");
-      form.querySelector("button[type=submit]")?.before(status);
-      form.querySelector(".notes.markdown")?.remove(); // the textarea shows the live text
       showState();
     });
+    // Forms come fresh from the server after a refresh; the status line belongs to each form.
+    root.querySelectorAll("form[data-live-note]").forEach((form) => {
+      if (form.querySelector(".live-note-status")) return;
+      const status = document.createElement("p");
+      status.className = "hint live-note-status";
+      form.querySelector("button[type=submit]")?.before(status);
+    });
+    showState();
   }
 
-  // A live note saves as it is typed; its button would post an older copy.
-  root.addEventListener("submit", (event) => {
+  // A live note saves as it is typed: its button only waits for the last keystrokes to be stored and
+  // shows the note rendered. (Posting the form would apply the text twice: once as a form save,
+  // once more when the live edits arrive.)
+  root.addEventListener("submit", async (event) => {
     const form = event.target;
     const entry = form.dataset.liveNote && notes.get(form.dataset.liveNote);
-    if (entry && entry.everSynced) { event.preventDefault(); event.stopPropagation(); }
+    if (!entry || !entry.everSynced) return;
+    event.preventDefault();
+    event.stopPropagation();
+    for (let waited = 0; online && entry.unsaved > 0 && waited < 3000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if (online) window.MeetingPage?.refresh();
   }, true);
 
   function showState() {
@@ -119,8 +132,6 @@ function start() {
     root.querySelectorAll(".live-note-status").forEach((status) => {
       status.textContent = online ? "Shared live: saved as you type."
         : "Offline: your changes are kept and merged when the connection is back.";
-      const button = status.nextElementSibling;
-      if (button) button.hidden = online;
     });
     const state = presence?.querySelector(".live-state");
     if (state) state.textContent = online ? "" : "(reconnecting…)";
@@ -166,17 +177,21 @@ function start() {
       const mine = Y.encodeStateAsUpdate(entry.doc, unb64(message.sv));
       entry.synced = true;
       entry.everSynced = true;
-      if (mine.length > 2) send({ type: "update", scope: message.scope, update: b64(mine) });
+      if (mine.length > 2) { entry.unsaved += 1; send({ type: "update", scope: message.scope, update: b64(mine) }); }
       entry.textareas.forEach((area) => {
         area.readOnly = false;
         if (area.value !== entry.text.toString()) area.value = entry.text.toString();
         area.dataset.liveSynced = "1";
       });
+    } else if (message.type === "saved" && entry) {
+      entry.unsaved = Math.max(0, entry.unsaved - 1);
     } else if (message.type === "update" && entry) {
       Y.applyUpdate(entry.doc, unb64(message.update), "remote");
     } else if (message.type === "resync" && entry) {
       entry.synced = false; // the server missed something: send everything it lacks
       sync(message.scope);
+    } else if (message.type === "hello") {
+      root.dataset.liveConnection = message.connection;
     } else if (message.type === "presence") {
       showPresence(message.people);
     } else if (message.type === "changed") {
@@ -201,7 +216,7 @@ function start() {
     });
     socket.addEventListener("close", (event) => {
       online = false;
-      notes.forEach((entry) => { entry.synced = false; });
+      notes.forEach((entry) => { entry.synced = false; entry.unsaved = 0; });
       showState();
       if (event.code === 4403) return; // signed out, or the meeting is no longer visible: reload to see why
       retries += 1;
