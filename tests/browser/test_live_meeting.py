@@ -108,8 +108,24 @@ def test_changes_appear_without_reloading_and_leave_typing_alone(browser: Browse
         decision.press_sequentially("day")
         expect(decision).to_have_value("We ship on Friday")
         expect(maya.locator("#presence .presence-list")).to_have_text("Leo Park, Maya Chen (editing Decision)")
+
+        # Both edit the same topic; Leo saves first. Maya's open form keeps what she typed, and her
+        # save, made from the older version, is refused with the current value shown.
+        item_id = maya.locator(".agenda-item", has_text="Capacity check").get_attribute("id")
+        mine, his = maya.locator(f"#{item_id}"), leo.locator(f"#{item_id}")
+        mine.get_by_text("Edit").click()
+        mine.get_by_label("Time box in minutes").fill("25")
+        his.get_by_text("Edit").click()
+        his.get_by_label("Topic", exact=True).fill("Capacity and holidays")
+        his.get_by_role("button", name="Save topic").click()
+        expect(mine.locator(".agenda-item-title")).to_have_text("Capacity and holidays")
+        expect(mine.get_by_label("Time box in minutes")).to_have_value("25")
+        expect(mine.get_by_label("Topic", exact=True)).to_have_value("Capacity check")
+        mine.get_by_role("button", name="Save topic").click()
+        expect(maya.locator("#conflict")).to_be_visible()
+        expect(maya.locator(f"#{item_id} .agenda-item-title")).to_have_text("Capacity and holidays")
         leo_context.close()
-        expect(maya.locator("#presence .presence-list")).to_have_text("Maya Chen (editing Decision)")
+        expect(maya.locator("#presence .presence-list")).to_have_text("Maya Chen")
         expect(maya.locator("#presence-news")).to_have_text("Leo Park left")
     finally:
         maya_context.close()
