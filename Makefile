@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@touch $(STAMP)
 
 # Browser libraries from the npm registry, pinned by package-lock.json. Without npm the pages still
-# work (every action is a plain form); only drag and drop is missing.
+# work (every action is a plain form); only drag and drop and live editing are missing.
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: skipping browser libraries (drag and drop on the meeting page)"; fi
