@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from meetings.app import create_app
 from meetings.integrations.broker import broker_for
-from meetings.models import Meeting, Note
+from meetings.models import ActionItem, Meeting, Note
 from tests.conftest import post_form, sign_in
 from tests.live_peer import LivePeer
 
@@ -207,3 +207,16 @@ def test_the_broker_is_chosen_by_the_setting(url, kind, channel):
     broker = broker_for(url)
     assert type(broker).__name__ == kind
     assert getattr(broker, "_channel", None) == channel
+
+
+def test_completing_from_the_action_items_list_tells_the_meeting_page(client, cookies, meetings, db):
+    planning = meetings["Sprint 42 planning"]
+    with db.session() as session:
+        action = session.scalars(select(ActionItem).where(ActionItem.meeting_id == planning)).first()
+    with connect(client, planning, cookies["maya"]) as a:
+        maya = peer(a)
+        client.cookies.set("meetings_session", cookies["leo"])
+        response = post_form(client, f"/action-items/{action.id}/status", {"status": "done", "back": ""},
+                             token_from="/action-items")
+        assert response.status_code == 303
+        assert maya.next("changed") == {"type": "changed"}
