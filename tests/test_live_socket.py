@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import timedelta
 
 import pytest
 from litestar.exceptions import WebSocketDisconnect
@@ -12,9 +13,10 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from meetings.app import create_app
+from meetings.domain.sessions import start_session
 from meetings.integrations.broker import broker_for
-from meetings.models import ActionItem, Meeting, Note
-from tests.conftest import post_form, sign_in
+from meetings.models import ActionItem, Meeting, Note, User
+from tests.conftest import post_form
 from tests.live_peer import LivePeer
 
 ORIGIN = {"origin": "http://testserver.local"}
@@ -27,15 +29,12 @@ def meetings(db, demo):
 
 
 @pytest.fixture
-def cookies(client, demo):
-    """Session cookies of three demo people, signed in through the form."""
-    found = {}
-    for name in ("maya", "leo", "priya"):
-        client.cookies.clear()
-        sign_in(client, f"{name}@example.com")
-        found[name] = client.cookies["meetings_session"]
-    client.cookies.clear()
-    return found
+def cookies(db, demo, clock):
+    """Session cookies of three demo people (as signing in gives them; the form is tested elsewhere)."""
+    with db.session() as session:
+        users = {u.email.split("@")[0]: u for u in session.scalars(select(User))}
+        return {name: start_session(session, users[name], clock(), timedelta(days=1))
+                for name in ("maya", "leo", "priya")}
 
 
 def connect(client, meeting_id, cookie, headers=ORIGIN):
@@ -179,8 +178,9 @@ def test_garbage_closes_only_its_sender(client, cookies, meetings, garbage):
         maya.sync()
         b.send_text(garbage)
         assert leo.next("error")["code"] == 4400
-        with pytest.raises(WebSocketDisconnect):
+        with pytest.raises(WebSocketDisconnect) as closed:
             leo.next("never", timeout=2)
+        assert closed.value.code == 4400
         maya.insert(0, "still here")
         assert maya.next("saved")
 

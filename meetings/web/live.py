@@ -143,9 +143,9 @@ async def meeting_live(socket: WebSocket[Any, Any, Any], meeting_id: FromPath[in
 async def _write(socket: WebSocket[Any, Any, Any], connection: Connection) -> None:
     """Send what the hub queued for this socket, one message at a time, until told to close."""
     try:
-        while (message := await connection.outbox.get()) is not None:
+        while isinstance(message := await connection.outbox.get(), str):
             await socket.send_text(message)
-        await socket.close()
+        await socket.close(code=message)
     except (WebSocketDisconnect, RuntimeError, OSError):
         pass  # the client went away; the reader notices too
 
@@ -182,7 +182,7 @@ async def _read(socket: WebSocket[Any, Any, Any], connection: Connection, actor:
 
 def _refuse(connection: Connection, code: int, reason: str) -> None:
     connection.send({"type": "error", "message": reason, "code": code})
-    connection.close()
+    connection.close(code)
 
 
 async def _handle(message: dict[str, Any], connection: Connection, actor: Actor, database: Database,

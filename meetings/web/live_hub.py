@@ -30,7 +30,8 @@ from meetings.integrations.broker import Broker
 HEARTBEAT = 20.0
 EXPIRY = 65.0
 ROSTER_CHUNK = 20
-QUEUE_LIMIT = 500  # events waiting for one slow socket; past that it is dropped (it resyncs on reconnect)
+QUEUE_LIMIT = 500
+SLOW = 1013  # "try again later": the client reconnects and syncs what it missed  # events waiting for one slow socket; past that it is dropped (it resyncs on reconnect)
 
 log = logging.getLogger(__name__)
 
@@ -44,19 +45,19 @@ class Connection:
     name: str
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     editing: str = ""
-    outbox: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
+    outbox: asyncio.Queue[str | int] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
 
     def send(self, message: dict[str, Any]) -> None:
         """Queue a message for the socket; a socket that does not keep up is closed."""
         try:
             self.outbox.put_nowait(json.dumps(message))
         except asyncio.QueueFull:
-            self.close()
+            self.close(SLOW)
 
-    def close(self) -> None:
-        """Ask the writer to close the socket (after what is queued)."""
+    def close(self, code: int = 1000) -> None:
+        """Ask the writer to close the socket with ``code`` (after what is queued)."""
         with contextlib.suppress(asyncio.QueueFull):
-            self.outbox.put_nowait(None)
+            self.outbox.put_nowait(code)
 
 
 @dataclass
