@@ -220,3 +220,19 @@ def test_completing_from_the_action_items_list_tells_the_meeting_page(client, co
                              token_from="/action-items")
         assert response.status_code == 303
         assert maya.next("changed") == {"type": "changed"}
+
+
+def test_notes_written_before_they_were_live_start_from_their_text_once(client, cookies, meetings, db):
+    planning = meetings["Sprint 42 planning"]
+    client.cookies.set("meetings_session", cookies["leo"])
+    saved = post_form(client, f"/meetings/{planning}/notes", {"body": "Written without JavaScript.", "version": "0"},
+                      token_from="/")
+    assert saved.status_code == 303
+    with connect(client, planning, cookies["maya"]) as a, connect(client, planning, cookies["priya"]) as c:
+        maya, priya = peer(a), peer(c)
+        maya.sync()
+        priya.sync()
+        assert maya.value == priya.value == "Written without JavaScript."
+        priya.insert(0, "> ")
+        maya.next("update")
+        assert maya.value == "> Written without JavaScript."
