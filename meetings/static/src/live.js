@@ -238,6 +238,10 @@ function start() {
     }, 200);
   });
 
+  // A broker that reconnects may have dropped an event: a sync now and then fills any gap (the
+  // answer is empty when nothing was missed).
+  setInterval(() => { if (online) notes.forEach((entry, scope) => { if (entry.synced) sync(scope); }); }, 30000);
+
   document.addEventListener("meeting:swapped", bind);
   bind();
   connect();
