@@ -9,6 +9,7 @@ from meetings.web.api.v1 import MeController, TeamApiController, TokenApiControl
 from meetings.web.api.webhooks import WebhookApiController
 from meetings.web.calendar import CalendarFeedController
 from meetings.web.health import healthz, readyz
+from meetings.web.live import meeting_live
 from meetings.web.mailbox import MailboxController
 from meetings.web.meeting_forms import MeetingFormController
 from meetings.web.meeting_page import MeetingPageController
@@ -25,6 +26,7 @@ ROUTE_HANDLERS = [
     PageController,
     MeetingFormController,
     MeetingPageController,
+    meeting_live,
     ActionItemController,
     CalendarFeedController,
     TemplateController,
