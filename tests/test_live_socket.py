@@ -236,3 +236,14 @@ def test_notes_written_before_they_were_live_start_from_their_text_once(client, 
         priya.insert(0, "> ")
         maya.next("update")
         assert maya.value == "> Written without JavaScript."
+
+
+def test_moving_the_meeting_tells_its_open_pages(client, cookies, meetings):
+    planning = meetings["Sprint 42 planning"]
+    with connect(client, planning, cookies["leo"]) as b:
+        leo = peer(b)
+        client.cookies.set("meetings_session", cookies["maya"])
+        response = post_form(client, f"/meetings/{planning}/reschedule",
+                             {"date": "2026-04-02", "time": "11:00", "duration_minutes": "45"}, token_from="/")
+        assert response.status_code == 303, response.text
+        assert leo.next("changed") == {"type": "changed"}
