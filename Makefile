@@ -19,12 +19,20 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@touch $(STAMP)
 
 # Browser libraries from the npm registry, pinned by package-lock.json. Without npm the pages still
-# work (every action is a plain form); only drag and drop is missing.
+# work (every action is a plain form); only drag and drop and live editing are missing.
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: skipping browser libraries (drag and drop on the meeting page)"; fi
 
-install: $(STAMP) node_modules/.installed  ## Create .venv, install the app with its test dependencies and the browser libraries
+# The live meeting page (Yjs and our live.js) bundled into one file, since the browser cannot resolve
+# npm package names and the Content-Security-Policy allows no inline import map. Git-ignored.
+LIVE_BUNDLE := meetings/static/build/live.js
+$(LIVE_BUNDLE): meetings/static/src/live.js package-lock.json node_modules/.installed
+	@if [ -x node_modules/.bin/esbuild ]; then node_modules/.bin/esbuild meetings/static/src/live.js --bundle \
+		--minify --format=iife --target=es2020 --log-level=warning --outfile=$@; \
+	else echo "esbuild not installed: skipping the live meeting page (forms still work)"; fi
+
+install: $(STAMP) node_modules/.installed $(LIVE_BUNDLE)  ## Create .venv, install the app with its test dependencies and the browser libraries
 
 run: install  ## Migrate, seed the demo workspace if the database is empty, serve on http://127.0.0.1:8000
 	$(BIN)/meetings db upgrade
@@ -37,6 +45,7 @@ test: install  ## Run the whole suite (SQLite, PostgreSQL when reachable, Chromi
 bench: install  ## Run the benchmarks (results and how to read them: docs/benchmarks.md)
 	$(BIN)/python bench/export_csv.py --rows 20000
 	$(BIN)/python bench/export_csv.py --rows 200000
+	$(BIN)/python bench/live_fanout.py --viewers 50 --changes 200
 
 clean:  ## Remove the virtual environment and caches (keeps data/)
 	rm -rf $(VENV) .pytest_cache build *.egg-info

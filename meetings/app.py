@@ -20,7 +20,9 @@ from meetings import __version__
 from meetings.db import Database
 from meetings.domain.agenda_templates import builtin_templates
 from meetings.domain.invitations import Invitations
+from meetings.domain.live_notes import stored_state
 from meetings.domain.rsvp import RsvpLinks
+from meetings.integrations.broker import broker_for
 from meetings.integrations.calendar_invites import ICalendarInvitations
 from meetings.integrations.email_delivery import SmtpTransport
 from meetings.integrations.email_templates import JinjaEmailComposer
@@ -30,6 +32,7 @@ from meetings.web import ROUTE_HANDLERS
 from meetings.web.auth import provide_actor, provide_current_user, provide_user
 from meetings.web.dependencies import provide_db_session, provide_now
 from meetings.web.errors import EXCEPTION_HANDLERS
+from meetings.web.live_hub import LiveHub
 from meetings.web.security import add_security_headers, csrf_config
 from meetings.web.template_filters import register_filters
 
@@ -48,14 +51,22 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
 
     clock = clock or (lambda: datetime.now(UTC))
 
+    def load_note_state(meeting_id: int, scope: str) -> bytes:
+        with database.session(write=False) as session:
+            return stored_state(session, meeting_id, scope)
+
+    live = LiveHub(broker_for(settings.broker_url), load_note_state)
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         scheduler = background_scheduler(database, clock, settings) if settings.scheduler else None
         if scheduler is not None:
             scheduler.start()
+        await live.start()
         try:
             yield
         finally:
+            await live.close()
             if scheduler is not None:
                 scheduler.shutdown(wait=True)
             database.dispose()
@@ -103,6 +114,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
                                         RsvpLinks(secret_key))
     app.state.mail_transport = SmtpTransport(settings.smtp_url) if settings.smtp_url else None
     app.state.clock = clock
+    app.state.live = live
     return app
 
 

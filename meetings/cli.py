@@ -58,9 +58,14 @@ def serve(host: str | None, port: int | None, workers: int | None, reload: bool)
     """Serve the web app (and its live updates) over HTTP."""
     import uvicorn
 
+    from meetings.web.live import MAX_MESSAGE
+
     settings = _settings()
     host, port = host or settings.host, port or settings.port
     click.echo(f"Meetings is serving on http://{host}:{port} (public URL {settings.base_url}). Ctrl+C stops it.")
+    if (workers or settings.workers) > 1 and not reload and not settings.broker_url:
+        click.echo("Several workers without MEETINGS_BROKER_URL: live meeting changes reach only the viewers "
+                   "on the same worker.", err=True)
     uvicorn.run(
         "meetings.app:create_app_from_env",
         factory=True,
@@ -70,6 +75,7 @@ def serve(host: str | None, port: int | None, workers: int | None, reload: bool)
         reload=reload,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
+        ws_max_size=MAX_MESSAGE + 1024,  # larger frames are refused before they are buffered
     )
 
 

@@ -70,6 +70,11 @@ class Settings:
     """Run the scheduler's jobs inside this web process. Turn it off in web processes when
     ``meetings worker`` runs them (running them in several processes at once is safe too)."""
 
+    broker_url: str = ""
+    """Where live changes travel between server processes: ``redis://host:6379/0`` (Redis pub/sub)
+    or ``postgresql://...`` (LISTEN/NOTIFY, e.g. the app's own database). Empty: in memory, which
+    reaches only the sockets of the one process (right for a single process)."""
+
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> Settings:
         """Build settings from a mapping of field names (or ``MEETINGS_*`` names) to raw values."""
@@ -147,6 +152,10 @@ def _convert(f: dataclasses.Field[Any], raw: Any) -> Any:
         return raw.upper()
     if f.name == "smtp_url" and raw and not raw.startswith(("smtp://", "smtps://")):
         raise SettingsError(f"{name} must start with smtp:// or smtps://, got {raw!r}")
+    if f.name == "broker_url" and raw and not raw.startswith(
+        ("redis://", "rediss://", "postgresql://", "postgres://")
+    ):
+        raise SettingsError(f"{name} must start with redis://, rediss:// or postgresql://, got {raw!r}")
     if f.name == "secret_key" and raw and len(raw) < 32:
         raise SettingsError(f"{name} must be at least 32 characters long")
     if f.name == "mail_from" and any(c in raw for c in "\r\n"):

@@ -49,6 +49,7 @@ def test_env_file_fills_in_what_the_environment_lacks(tmp_path):
         ("MEETINGS_DEBUG", "maybe", "MEETINGS_DEBUG must be true or false"),
         ("MEETINGS_LOG_LEVEL", "LOUD", "MEETINGS_LOG_LEVEL must be DEBUG"),
         ("MEETINGS_BASE_URL", "meet.example.com", "MEETINGS_BASE_URL must start with http"),
+        ("MEETINGS_BROKER_URL", "amqp://rabbit", "MEETINGS_BROKER_URL must start with redis://"),
     ],
 )
 def test_bad_values_name_the_variable(name, value, message):

@@ -1,8 +1,9 @@
 """Notes of a meeting and of its topics: shared ones, and private ones only their author sees.
 
 A save names the version it started from; if the note changed meanwhile, the save is refused with
-ConflictError carrying the current text, so that nothing anyone wrote is lost. (Live character-by-
-character editing comes with the collaboration layer; this is its plain-form fallback.)
+ConflictError carrying the current text, so that nothing anyone wrote is lost. This is the plain-form
+fallback of live editing (live_notes.py): a save of a shared note is also applied to its collaborative
+document, as the smallest edit, so that the two never disagree.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from sqlalchemy.orm import Session
 
 from meetings.domain.access import Actor, require_meeting
 from meetings.domain.errors import ConflictError, NotFoundError, ValidationError
+from meetings.domain.live_notes import MAX_NOTE, load_doc, replace_text
 from meetings.models import AgendaItem, Note, NoteVisibility
-
-MAX_NOTE = 100_000
 
 
 def note_scope(actor: Actor, agenda_item_id: int | None, private: bool) -> str:
@@ -52,4 +52,9 @@ def save_note(session: Session, actor: Actor, meeting_id: int, *, agenda_item_id
     if changed != 1:
         raise ConflictError("Someone else saved these notes while you were writing. Their text is shown "
                             "below yours: merge the two and save again.", current=note.body)
+    if note.crdt_state is not None:  # the UPDATE above holds the row lock until the commit
+        doc = load_doc(note.crdt_state)
+        replace_text(doc, body)
+        note.crdt_state = doc.get_update()
+        session.flush()
     return note

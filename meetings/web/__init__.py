@@ -10,6 +10,7 @@ from meetings.web.api.webhooks import WebhookApiController
 from meetings.web.calendar import CalendarFeedController
 from meetings.web.calendar_import import CalendarImportApiController, CalendarImportController
 from meetings.web.health import healthz, readyz
+from meetings.web.live import meeting_live
 from meetings.web.mailbox import MailboxController
 from meetings.web.meeting_forms import MeetingFormController
 from meetings.web.meeting_page import MeetingPageController
@@ -27,6 +28,7 @@ ROUTE_HANDLERS = [
     PageController,
     MeetingFormController,
     MeetingPageController,
+    meeting_live,
     MeetingRsvpController,
     RsvpController,
     CalendarImportController,

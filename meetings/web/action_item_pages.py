@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
+from anyio.to_thread import run_sync
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Stream, Template
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from meetings.db import Database
@@ -27,8 +29,9 @@ from meetings.domain.action_item_export import (
 )
 from meetings.domain.errors import ValidationError
 from meetings.integrations.csv_export import csv_chunks, json_chunks
-from meetings.models import User
+from meetings.models import ActionItem, User
 from meetings.web.forms import FormData, field
+from meetings.web.live_hub import LiveHub
 
 
 def query_filter(request: Request[Any, Any, Any]) -> ActionItemFilter:
@@ -73,11 +76,32 @@ def export_response(database: Database, flt: ActionItemFilter, actor: Actor | No
                   headers={"Content-Disposition": 'attachment; filename="action-items.csv"'})
 
 
+async def tell_live_pages(request: Request[Any, Any, Any]) -> None:
+    """After a change from the list has been answered (and committed): the open pages of the meetings
+    the action items came from show it."""
+    if request.method != "POST":
+        return
+    form = await request.form()
+    raw = [request.path_params.get("action_id"), *form.getall("ids", [])]
+    ids = [int(i) for i in raw if str(i).isdigit()]
+    hub: LiveHub = request.app.state.live
+    for meeting_id in await run_sync(_meetings_of, request.app.state.db, ids) if ids else []:
+        await hub.changed(meeting_id)
+
+
+def _meetings_of(database: Database, action_ids: list[int]) -> list[int]:
+    with database.session(write=False) as session:
+        return list(session.scalars(select(ActionItem.meeting_id).where(ActionItem.id.in_(action_ids),
+                                                                         ActionItem.meeting_id.is_not(None))
+                                    .distinct()))
+
+
 class ActionItemController(Controller):
     """/action-items: the list, with changes right from it."""
 
     path = "/action-items"
     include_in_schema = False
+    after_response = tell_live_pages
 
     @get("/", name="action_items", sync_to_thread=True)
     def list_items(self, request: Request[Any, Any, Any], db_session: NamedDependency[Session],

@@ -23,7 +23,7 @@ from meetings.domain.users import time_zone_names
 from meetings.models import User
 from meetings.web.forms import FormData, field, values_of
 from meetings.web.mail import deliver_soon
-from meetings.web.meeting_page import meeting_page
+from meetings.web.meeting_page import meeting_page, tell_live_pages
 
 
 def recurrence_from(data: dict[str, Any]) -> RecurrenceChoice:
@@ -116,7 +116,7 @@ class MeetingFormController(Controller):
                                 status_code=400)
         return Redirect(target, status_code=303, background=deliver_soon(app, now) if app else None)
 
-    @post("/meetings/{meeting_id:int}/end", sync_to_thread=True)
+    @post("/meetings/{meeting_id:int}/end", sync_to_thread=True, after_response=tell_live_pages)
     def end(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
             now: NamedDependency[datetime], meeting_id: FromPath[int], data: FormData) -> Template | Redirect:
         """End the meeting; for a series, open the next occurrence (with what carried over)."""
@@ -126,7 +126,7 @@ class MeetingFormController(Controller):
 
         return self._schedule(db_session, actor, now, meeting_id, "schedule", data, change)
 
-    @post("/meetings/{meeting_id:int}/cancel", sync_to_thread=True)
+    @post("/meetings/{meeting_id:int}/cancel", sync_to_thread=True, after_response=tell_live_pages)
     def cancel(self, request: Request[Any, Any, Any], db_session: NamedDependency[Session],
                actor: NamedDependency[Actor], now: NamedDependency[datetime], meeting_id: FromPath[int],
                data: FormData) -> Template | Redirect:
@@ -138,7 +138,7 @@ class MeetingFormController(Controller):
 
         return self._schedule(db_session, actor, now, meeting_id, "schedule", data, change, request.app)
 
-    @post("/meetings/{meeting_id:int}/reschedule", sync_to_thread=True)
+    @post("/meetings/{meeting_id:int}/reschedule", sync_to_thread=True, after_response=tell_live_pages)
     def reschedule(self, request: Request[Any, Any, Any], db_session: NamedDependency[Session],
                    actor: NamedDependency[Actor], now: NamedDependency[datetime], meeting_id: FromPath[int],
                    data: FormData) -> Template | Redirect:

@@ -30,6 +30,7 @@ from meetings.integrations.calendar import meeting_calendar
 from meetings.integrations.minutes import minutes_markdown
 from meetings.models import ActionItem, User
 from meetings.web.forms import FormData, field
+from meetings.web.live_hub import LiveHub
 
 
 def meeting_page(session: Session, actor: Actor, meeting_id: int, now: datetime, *, form: str = "",
@@ -54,11 +55,27 @@ def _values(data: dict[str, Any]) -> dict[str, str]:
     return {k: field(data, k) for k in data if k != "_csrf_token"}
 
 
+async def tell_live_pages(request: Request[Any, Any, Any]) -> None:
+    """After a form post has been answered (and so committed): the meeting's other open pages fetch
+    the meeting part again, and merge a saved shared note into their live copy."""
+    if request.method != "POST":
+        return
+    hub: LiveHub = request.app.state.live
+    meeting_id = int(request.path_params["meeting_id"])
+    if request.url.path.endswith("/notes"):
+        form = await request.form()
+        item = str(form.get("agenda_item_id") or "")
+        if form.get("private") != "on":
+            await hub.note_saved(meeting_id, f"item:{item}" if item.isdigit() else "shared")
+    await hub.changed(meeting_id, origin=request.headers.get("x-live-connection", "")[:64])
+
+
 class MeetingPageController(Controller):
     """/meetings/{id}: the page and its forms."""
 
     path = "/meetings/{meeting_id:int}"
     include_in_schema = False
+    after_response = tell_live_pages
 
     def _act(self, session: Session, actor: Actor, meeting_id: int, now: datetime, form: str, anchor: str,
              data: dict[str, Any], action: Callable[[], Any]) -> Template | Redirect:

@@ -15,7 +15,7 @@ from meetings.domain import rsvp
 from meetings.domain.access import Actor
 from meetings.domain.errors import ValidationError
 from meetings.web.forms import FormData, field
-from meetings.web.meeting_page import meeting_page
+from meetings.web.meeting_page import meeting_page, tell_live_pages
 
 
 def _page(target: rsvp.RsvpTarget, token: str, chosen: str, errors: dict[str, str], saved: bool,
@@ -61,7 +61,7 @@ class MeetingRsvpController(Controller):
 
     include_in_schema = False
 
-    @post("/meetings/{meeting_id:int}/rsvp", sync_to_thread=True)
+    @post("/meetings/{meeting_id:int}/rsvp", sync_to_thread=True, after_response=tell_live_pages)
     def answer(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
                now: NamedDependency[datetime], meeting_id: FromPath[int], data: FormData) -> Template | Redirect:
         """An attendee answers for this meeting."""

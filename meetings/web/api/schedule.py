@@ -19,6 +19,7 @@ from meetings.domain.errors import ValidationError
 from meetings.domain.recurrence import RecurrenceChoice
 from meetings.models import User
 from meetings.web.api.serializers import meeting_detail_json, meeting_json
+from meetings.web.meeting_page import tell_live_pages
 
 
 def template_json(template: AgendaTemplate, full: bool = False) -> dict[str, Any]:
@@ -118,14 +119,14 @@ class MeetingApiController(Controller):
         invitations.meeting_invitations(db_session, request.app.state.invitations, meeting, now)
         return meeting_json(meeting)
 
-    @post("/{meeting_id:int}/end", sync_to_thread=True)
+    @post("/{meeting_id:int}/end", sync_to_thread=True, after_response=tell_live_pages)
     def end_meeting(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
                     now: NamedDependency[datetime], meeting_id: FromPath[int]) -> dict[str, Any]:
         """End a meeting; answers with the series' next occurrence, if any."""
         following = scheduling.end_meeting(db_session, actor, meeting_id, now)
         return {"next_meeting": meeting_json(following) if following else None}
 
-    @post("/{meeting_id:int}/cancel", sync_to_thread=True, status_code=204)
+    @post("/{meeting_id:int}/cancel", sync_to_thread=True, status_code=204, after_response=tell_live_pages)
     def cancel_meeting(self, request: Request[Any, Any, Any], db_session: NamedDependency[Session],
                        actor: NamedDependency[Actor], now: NamedDependency[datetime],
                        meeting_id: FromPath[int]) -> None:
