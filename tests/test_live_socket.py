@@ -247,3 +247,20 @@ def test_moving_the_meeting_tells_its_open_pages(client, cookies, meetings):
                              {"date": "2026-04-02", "time": "11:00", "duration_minutes": "45"}, token_from="/")
         assert response.status_code == 303, response.text
         assert leo.next("changed") == {"type": "changed"}
+
+
+def test_signing_out_closes_the_open_socket(client, cookies, meetings, db, monkeypatch):
+    from meetings.domain.sessions import end_session
+    from meetings.web import live
+
+    monkeypatch.setattr(live, "RECHECK_EVERY", 0.2)
+    planning = meetings["Sprint 42 planning"]
+    with connect(client, planning, cookies["leo"]) as b:
+        leo = peer(b)
+        leo.sync()
+        with db.session() as session:
+            end_session(session, cookies["leo"])  # signed out in another tab
+        assert leo.next("error")["code"] == 4403
+        with pytest.raises(WebSocketDisconnect) as closed:
+            leo.next("never", timeout=2)
+        assert closed.value.code == 4403

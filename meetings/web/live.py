@@ -49,6 +49,7 @@ REFUSED = 4403
 GARBAGE = 4400
 TOO_FAST = 4429
 TOO_BIG = 1009
+RECHECK_EVERY = 60.0  # seconds between checks that the session and the meeting's visibility still hold
 
 
 class Garbage(Exception):
@@ -129,15 +130,29 @@ async def meeting_live(socket: WebSocket[Any, Any, Any], meeting_id: FromPath[in
     connection = Connection(meeting_id=meeting_id, user_id=actor.user_id, name=name)
     connection.send({"type": "hello", "connection": connection.id})  # the page names it in its form posts
     writer = asyncio.create_task(_write(socket, connection))
+    watcher = asyncio.create_task(_watch(socket, connection, raw_session))
     await hub.join(connection)
     try:
         await _read(socket, connection, actor, database, hub)
     except WebSocketDisconnect:
         pass
     finally:
+        watcher.cancel()
         await hub.leave(connection)
         connection.close()
         await writer
+
+
+async def _watch(socket: WebSocket[Any, Any, Any], connection: Connection, raw_session: str) -> None:
+    """Close the socket once its person signs out, is deactivated or may no longer see the meeting:
+    a page left open must not keep receiving the meeting's notes."""
+    while True:
+        await asyncio.sleep(RECHECK_EVERY)
+        try:
+            await run_sync(_who, socket.app.state.db, socket.app.state.settings, raw_session,
+                           connection.meeting_id, socket.app.state.clock())
+        except NotFoundError:
+            return _refuse(connection, REFUSED, "signed out or no longer allowed to see this meeting")
 
 
 async def _write(socket: WebSocket[Any, Any, Any], connection: Connection) -> None:
