@@ -264,3 +264,34 @@ def test_signing_out_closes_the_open_socket(client, cookies, meetings, db, monke
         with pytest.raises(WebSocketDisconnect) as closed:
             leo.next("never", timeout=2)
         assert closed.value.code == 4403
+
+
+def test_a_series_form_tells_the_page_it_came_from(client, cookies, db):
+    from meetings.models import MeetingAttendee
+
+    with db.session() as session:  # a series meeting of Leo's
+        meeting = session.scalars(select(Meeting).join(MeetingAttendee).join(User).where(
+            Meeting.series_id.is_not(None), User.email == "leo@example.com")).first()
+        planning, series_id = meeting.id, meeting.series_id
+    with connect(client, planning, cookies["leo"]) as b:
+        leo = peer(b)
+        client.cookies.set("meetings_session", cookies["leo"])
+        response = post_form(client, f"/series/{series_id}/reminders",
+                             {"meeting_id": str(planning), "lead_hours": "3", "pre_meeting_reminder": "on"},
+                             token_from="/")
+        assert response.status_code == 303, response.text
+        assert leo.next("changed") == {"type": "changed"}
+
+
+def test_ending_a_meeting_through_the_api_tells_its_open_pages(client, cookies, meetings, db, clock):
+    from meetings.domain.api_tokens import create_api_token
+
+    planning = meetings["Sprint 42 planning"]
+    with db.session() as session:
+        maya = session.scalars(select(User).where(User.email == "maya@example.com")).one()
+        _, raw = create_api_token(session, maya, "live", clock())
+    with connect(client, planning, cookies["leo"]) as b:
+        leo = peer(b)
+        response = client.post(f"/api/v1/meetings/{planning}/end", headers={"Authorization": f"Bearer {raw}"})
+        assert response.status_code in {200, 201}, response.text
+        assert leo.next("changed") == {"type": "changed"}

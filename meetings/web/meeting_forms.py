@@ -152,7 +152,7 @@ class MeetingFormController(Controller):
 
         return self._schedule(db_session, actor, now, meeting_id, "reschedule", data, change, request.app)
 
-    @post("/series/{series_id:int}/change", sync_to_thread=True)
+    @post("/series/{series_id:int}/change", sync_to_thread=True, after_response=tell_live_pages)
     def change_series(self, request: Request[Any, Any, Any], db_session: NamedDependency[Session],
                       actor: NamedDependency[Actor], now: NamedDependency[datetime], series_id: FromPath[int],
                       data: FormData) -> Template | Redirect:
@@ -172,7 +172,7 @@ class MeetingFormController(Controller):
             return Redirect("/meetings", status_code=303, background=deliver_soon(request.app, now))
         return self._schedule(db_session, actor, now, int(meeting_text), "series", data, change, request.app)
 
-    @post("/series/{series_id:int}/reminders", sync_to_thread=True)
+    @post("/series/{series_id:int}/reminders", sync_to_thread=True, after_response=tell_live_pages)
     def series_reminders(self, db_session: NamedDependency[Session], actor: NamedDependency[Actor],
                          now: NamedDependency[datetime], series_id: FromPath[int],
                          data: FormData) -> Template | Redirect:

@@ -61,9 +61,13 @@ async def tell_live_pages(request: Request[Any, Any, Any]) -> None:
     if request.method != "POST":
         return
     hub: LiveHub = request.app.state.live
-    meeting_id = int(request.path_params["meeting_id"])
+    form = await request.form()
+    # Series forms name the meeting page they came from in a field.
+    meeting_text = str(request.path_params.get("meeting_id") or form.get("meeting_id") or "")
+    if not meeting_text.isdigit():
+        return
+    meeting_id = int(meeting_text)
     if request.url.path.endswith("/notes"):
-        form = await request.form()
         item = str(form.get("agenda_item_id") or "")
         if form.get("private") != "on":
             await hub.note_saved(meeting_id, f"item:{item}" if item.isdigit() else "shared")
