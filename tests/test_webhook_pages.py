@@ -11,15 +11,6 @@ from sqlalchemy import select
 
 from meetings.models import Meeting, OutboxMessage, Team, Webhook
 from tests.conftest import post_form, sign_in
-from tests.webhook_receiver import Receiver
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -33,17 +33,9 @@ from meetings.models import (
     Webhook,
 )
 from tests.conftest import FIXED_NOW
-from tests.webhook_receiver import Receiver, verify
+from tests.webhook_receiver import verify
 
 BASE_URL = "https://meet.example.com"
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

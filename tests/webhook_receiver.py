@@ -8,9 +8,12 @@ import hashlib
 import hmac
 import json
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import pytest
 
 
 def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
@@ -87,3 +90,12 @@ class Receiver:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A receiver listening for the test, stopped after it."""
+    server = Receiver()
+    server.start()
+    yield server
+    server.stop()

@@ -40,18 +40,25 @@ def uid_host(base_url: str) -> str:
     return urlsplit(base_url).hostname or "localhost"
 
 
-def meeting_event(meeting: Meeting, base_url: str, now: datetime) -> Event:
-    """A VEVENT in the meeting's own zone, with a stable UID and its SEQUENCE."""
+def timed_event(uid: str, meeting: Meeting, base_url: str, sequence: int, now: datetime) -> Event:
+    """The VEVENT fields every calendar we write shares: the meeting's time in its own zone, title,
+    link, UID (``uid`` at this installation's host) and SEQUENCE."""
     zone = ZoneInfo(meeting.time_zone)
     event = Event()
-    event.add("uid", f"{meeting.uid}@{uid_host(base_url)}")
+    event.add("uid", f"{uid}@{uid_host(base_url)}")
     event.add("dtstamp", now)
     event.add("dtstart", meeting.starts_at.astimezone(zone))
     event.add("dtend", (meeting.starts_at + timedelta(minutes=meeting.duration_minutes)).astimezone(zone))
     event.add("summary", meeting.title)
     event.add("url", f"{base_url}/meetings/{meeting.id}")
     event.add("description", f"Agenda and notes: {base_url}/meetings/{meeting.id}")
-    event.add("sequence", meeting.sequence)
+    event.add("sequence", sequence)
+    return event
+
+
+def meeting_event(meeting: Meeting, base_url: str, now: datetime) -> Event:
+    """A VEVENT in the meeting's own zone, with a stable UID and its SEQUENCE."""
+    event = timed_event(meeting.uid, meeting, base_url, meeting.sequence, now)
     event.add("status", "CANCELLED" if meeting.status is MeetingStatus.CANCELLED else "CONFIRMED")
     return event
 

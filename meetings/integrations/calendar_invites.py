@@ -10,12 +10,12 @@ zone used is written as a VTIMEZONE.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from icalendar import Event
 
-from meetings.integrations.calendar import add_people, new_calendar, series_events, uid_host
+from meetings.integrations.calendar import add_people, new_calendar, series_events, timed_event
 from meetings.models import Meeting, MeetingSeries
 
 
@@ -33,20 +33,9 @@ class ICalendarInvitations:
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
-        self.host = uid_host(base_url)
 
     def _event(self, uid: str, meeting: Meeting, sequence: int, now: datetime) -> Event:
-        zone = ZoneInfo(meeting.time_zone)
-        event = Event()
-        event.add("uid", f"{uid}@{self.host}")
-        event.add("dtstamp", now)
-        event.add("dtstart", meeting.starts_at.astimezone(zone))
-        event.add("dtend", (meeting.starts_at + timedelta(minutes=meeting.duration_minutes)).astimezone(zone))
-        event.add("summary", meeting.title)
-        event.add("description", f"Agenda and notes: {self.base_url}/meetings/{meeting.id}")
-        event.add("url", f"{self.base_url}/meetings/{meeting.id}")
-        event.add("sequence", sequence)
-        return event
+        return timed_event(uid, meeting, self.base_url, sequence, now)
 
     def for_meeting(self, meeting: Meeting, method: str, now: datetime) -> bytes:
         """A one-off meeting: REQUEST when created or changed, CANCEL when cancelled."""
