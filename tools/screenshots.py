@@ -47,7 +47,8 @@ def main(base_url: str = "http://127.0.0.1:8000") -> None:
             if scheme == "light":
                 for name, path in (("action-items", "/action-items"), ("templates", "/templates"),
                                    ("new-meeting", "/meetings/new?template=one-on-one"),
-                                   ("week", "/meetings?view=week")):
+                                   ("week", "/meetings?view=week"), ("reminders", "/settings/notifications"),
+                                   ("webhooks", "/teams/1/webhooks"), ("import", "/meetings/import")):
                     page.goto(base_url + path)
                     page.screenshot(path=OUT / f"{name}.png", full_page=True)
             page.close()
