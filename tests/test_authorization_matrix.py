@@ -299,6 +299,12 @@ MATRIX: dict[tuple[str, str], Case] = {
                                                      per_meeting=True),
     ("POST", "/meetings/{meeting_id:int}/cancel"): Case(
         meeting_change, lambda w, k: f"/meetings/{w.meetings[k]}/cancel", per_meeting=True),
+    ("POST", "/meetings/{meeting_id:int}/attendees"): Case(
+        meeting_change, lambda w, k: f"/meetings/{w.meetings[k]}/attendees",
+        lambda w, a: {"user_id": str(w.users["member"])}, per_meeting=True),
+    ("POST", "/meetings/{meeting_id:int}/attendees/{user_id:int}/remove"): Case(
+        meeting_change, lambda w, k: f"/meetings/{w.meetings[k]}/attendees/{w.users['attendee']}/remove",
+        per_meeting=True),
     ("POST", "/meetings/{meeting_id:int}/reschedule"): Case(
         meeting_change, lambda w, k: f"/meetings/{w.meetings[k]}/reschedule",
         lambda w, a: {"date": "2026-04-02", "time": "11:00", "duration_minutes": "45"}, per_meeting=True),

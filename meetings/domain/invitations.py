@@ -163,3 +163,28 @@ def series_changed(session: Session, invitations: Invitations, series_id: int, c
     if continuing is not None and continuing.id != series_id:
         sent += series_invitations(session, invitations, continuing, now)
     return sent
+
+
+def uninvited(session: Session, invitations: Invitations, meeting: Meeting, user: User, now: datetime) -> int:
+    """Tell a person taken off a meeting (or its series) that it is cancelled for them: a CANCEL to
+    them alone (RFC 5546 removes an attendee so). The SEQUENCE goes up, so a later invitation, even
+    to the same person again, is a new one."""
+    session.flush()
+    if meeting.series_id is not None:
+        series = session.get(MeetingSeries, meeting.series_id)
+        assert series is not None
+        series.sequence += 1
+        ics = invitations.calendar.for_series(series, series_rows(session, series.id), "CANCEL", now)
+        key = f"calendar:series:{series.id}:{series.sequence}:CANCEL:removed:{user.id}"
+        repeats = describe(series.rrule, series.time_zone)
+    else:
+        meeting.sequence += 1
+        ics = invitations.calendar.for_meeting(meeting, "CANCEL", now)
+        key = f"calendar:meeting:{meeting.id}:{meeting.sequence}:CANCEL:removed:{user.id}"
+        repeats = ""
+    organizer = session.get(User, meeting.organizer_id) if meeting.organizer_id else None
+    return _send(session, invitations, key=key, user=user, method="CANCEL", ics=ics, now=now, context={
+        "title": meeting.title, "when": _when(meeting.starts_at, user), "minutes": meeting.duration_minutes,
+        "repeats": repeats, "organizer": organizer.name if organizer else "",
+        "link": f"{invitations.composer.base_url}/meetings/{meeting.id}", "update": True,
+        "accept_link": "", "decline_link": "", "answer_link": "", "removed": True})

@@ -245,7 +245,7 @@ def next_meeting_of(session: Session, series_id: int, now: datetime) -> Meeting 
     return next((m for m in candidates if not _is_over(m, now)), None)
 
 
-def _meeting_for_change(session: Session, actor: Actor, meeting_id: int) -> Meeting:
+def meeting_for_change(session: Session, actor: Actor, meeting_id: int) -> Meeting:
     """Organiser and attendees change a meeting's schedule; others who may see it get 403."""
     meeting = session.get(Meeting, meeting_id)
     if meeting is None or not can_see_meeting(session, actor, meeting_id):
@@ -258,7 +258,7 @@ def _meeting_for_change(session: Session, actor: Actor, meeting_id: int) -> Meet
 
 def end_meeting(session: Session, actor: Actor, meeting_id: int, now: datetime) -> Meeting | None:
     """Mark the meeting ended; for a series, the next occurrence is made ready with what carries over."""
-    meeting = _meeting_for_change(session, actor, meeting_id)
+    meeting = meeting_for_change(session, actor, meeting_id)
     if meeting.status is MeetingStatus.CANCELLED:
         raise ValidationError({"form": "A cancelled meeting can't be ended."})
     if meeting.status is not MeetingStatus.ENDED:
@@ -280,7 +280,7 @@ def end_meeting(session: Session, actor: Actor, meeting_id: int, now: datetime) 
 
 def cancel_occurrence(session: Session, actor: Actor, meeting_id: int, now: datetime) -> Meeting:
     """Cancel one meeting (its row stays, for the calendar's EXDATE); a series gets its next one."""
-    meeting = _meeting_for_change(session, actor, meeting_id)
+    meeting = meeting_for_change(session, actor, meeting_id)
     if meeting.status is MeetingStatus.ENDED:
         raise ValidationError({"form": "This meeting has already taken place."})
     meeting.status = MeetingStatus.CANCELLED
@@ -297,7 +297,7 @@ def cancel_occurrence(session: Session, actor: Actor, meeting_id: int, now: date
 def reschedule_occurrence(session: Session, actor: Actor, meeting_id: int, *, date_text: str, time_text: str,
                           duration_text: str, now: datetime) -> Meeting:
     """Move or resize one meeting only; an occurrence keeps its place in the series."""
-    meeting = _meeting_for_change(session, actor, meeting_id)
+    meeting = meeting_for_change(session, actor, meeting_id)
     request = MeetingRequest(team_id=None, date=date_text, time=time_text, time_zone=meeting.time_zone,
                              duration_minutes=duration_text)
     errors: dict[str, str] = {}

@@ -13,7 +13,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
-from meetings.domain import invitations, scheduling, series_changes
+from meetings.domain import attendee_changes, invitations, scheduling, series_changes
 from meetings.domain import template_catalog as catalog
 from meetings.domain.access import Actor
 from meetings.domain.errors import ValidationError
@@ -151,6 +151,31 @@ class MeetingFormController(Controller):
             return f"/meetings/{meeting_id}"
 
         return self._schedule(db_session, actor, now, meeting_id, "reschedule", data, change, request.app)
+
+    @post("/meetings/{meeting_id:int}/attendees", sync_to_thread=True, after_response=tell_live_pages)
+    def add_attendee(self, request: Request[Any, Any, Any], db_session: NamedDependency[Session],
+                     actor: NamedDependency[Actor], now: NamedDependency[datetime], meeting_id: FromPath[int],
+                     data: FormData) -> Template | Redirect:
+        """Add someone (to the series too, for a meeting of a series) and send them the invitation."""
+        def change() -> str:
+            meeting, _ = attendee_changes.add_attendee(db_session, actor, meeting_id, field(data, "user_id"))
+            invitations.meeting_invitations(db_session, request.app.state.invitations, meeting, now)
+            return f"/meetings/{meeting_id}#attendance"
+
+        return self._schedule(db_session, actor, now, meeting_id, "attendees", data, change, request.app)
+
+    @post("/meetings/{meeting_id:int}/attendees/{user_id:int}/remove", sync_to_thread=True,
+          after_response=tell_live_pages)
+    def remove_attendee(self, request: Request[Any, Any, Any], db_session: NamedDependency[Session],
+                        actor: NamedDependency[Actor], now: NamedDependency[datetime], meeting_id: FromPath[int],
+                        user_id: FromPath[int], data: FormData) -> Template | Redirect:
+        """Take someone off (the series too, from this meeting on) and send them a cancellation."""
+        def change() -> str:
+            meeting, user = attendee_changes.remove_attendee(db_session, actor, meeting_id, user_id)
+            invitations.uninvited(db_session, request.app.state.invitations, meeting, user, now)
+            return f"/meetings/{meeting_id}#attendance"
+
+        return self._schedule(db_session, actor, now, meeting_id, "attendees", data, change, request.app)
 
     @post("/series/{series_id:int}/change", sync_to_thread=True, after_response=tell_live_pages)
     def change_series(self, request: Request[Any, Any, Any], db_session: NamedDependency[Session],

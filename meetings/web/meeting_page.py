@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from meetings.domain import action_item_changes as actions
 from meetings.domain import action_items as action_item_queries
-from meetings.domain import agenda, meeting_run
+from meetings.domain import agenda, attendee_changes, meeting_run
 from meetings.domain import meetings as meeting_queries
 from meetings.domain.access import Actor
 from meetings.domain.agenda import eligible_people
@@ -46,6 +46,7 @@ def meeting_page(session: Session, actor: Actor, meeting_id: int, now: datetime,
     notes = {(n.agenda_item_id, n.visibility.value): n for n in detail.notes}
     return Template("meetings/detail.html", status_code=status_code, context={
         "detail": detail, "m": detail.meeting, "overdue_ids": overdue, "people": people, "items": items,
+        "addable": attendee_changes.attendee_choices(session, detail.meeting),
         "notes": notes, "timer": meeting_run.timer(detail.meeting, items, now), "now": now,
         "form": form, "errors": errors or {}, "values": values or {}, "conflict": conflict, "actor": actor,
     })
