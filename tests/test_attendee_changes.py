@@ -95,3 +95,20 @@ def test_a_private_one_on_one_keeps_its_two_people(maya, db):
     response = post_form(maya, f"{page}/attendees", {"user_id": str(users["priya"])}, token_from=page)
     assert response.status_code == 400 and "keeps its two people" in response.text
     assert _attending(db, meeting_id) == {users["maya"], users["leo"]}
+
+
+def test_team_webhooks_hear_of_attendee_changes(maya, db):
+    from meetings.models import Webhook
+
+    users, teams = _ids(db)
+    with db.session() as session:
+        session.add(Webhook(team_id=teams["Platform"], name="chat", url="http://127.0.0.1:9/hook", secret="s",
+                            payload_format="json", events="meeting.updated"))
+    meeting_id = _create_series(maya, db, attendee_ids=[str(users["leo"])])
+    page = f"/meetings/{meeting_id}"
+    post_form(maya, f"{page}/attendees", {"user_id": str(users["priya"])}, token_from=page)
+    post_form(maya, f"{page}/attendees/{users['priya']}/remove", {}, token_from=page)
+    with db.session() as session:
+        events = [json.loads(row.payload) for row in session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "meeting.updated").order_by(OutboxMessage.id))]
+    assert [e["data"]["change"] for e in events] == ["attendees", "attendees"]

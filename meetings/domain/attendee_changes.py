@@ -9,12 +9,15 @@ organiser stays.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from meetings.domain.access import Actor
 from meetings.domain.errors import ValidationError
 from meetings.domain.scheduling import meeting_for_change
+from meetings.domain.webhook_events import meeting_event
 from meetings.models import (
     Meeting,
     MeetingAttendee,
@@ -59,7 +62,13 @@ def _this_and_later(session: Session, meeting: Meeting) -> list[Meeting]:
     return [meeting, *later]
 
 
-def add_attendee(session: Session, actor: Actor, meeting_id: int, user_text: str) -> tuple[Meeting, User]:
+def _tell_webhooks(session: Session, meeting: Meeting, user: User, what: str, now: datetime) -> None:
+    meeting_event(session, meeting, "meeting.updated", now, change="attendees",
+                  key=f"meeting.updated:attendees:{meeting.id}:{what}:{user.id}:{now.isoformat()}")
+
+
+def add_attendee(session: Session, actor: Actor, meeting_id: int, user_text: str,
+                 now: datetime) -> tuple[Meeting, User]:
     """Add a person (by user id, as the form sends it) to the meeting and, for a series, the series."""
     meeting = _changeable(session, actor, meeting_id)
     choices = {u.id: u for u in attendee_choices(session, meeting)}
@@ -71,10 +80,12 @@ def add_attendee(session: Session, actor: Actor, meeting_id: int, user_text: str
     if meeting.series_id is not None:
         session.add(SeriesAttendee(series_id=meeting.series_id, user_id=user.id))
     session.flush()
+    _tell_webhooks(session, meeting, user, "added", now)
     return meeting, user
 
 
-def remove_attendee(session: Session, actor: Actor, meeting_id: int, user_id: int) -> tuple[Meeting, User]:
+def remove_attendee(session: Session, actor: Actor, meeting_id: int, user_id: int,
+                    now: datetime) -> tuple[Meeting, User]:
     """Take a person off the meeting and, for a series, off the series from this meeting on."""
     meeting = _changeable(session, actor, meeting_id)
     user = session.get(User, user_id)
@@ -91,4 +102,5 @@ def remove_attendee(session: Session, actor: Actor, meeting_id: int, user_id: in
         session.execute(delete(SeriesAttendee).where(SeriesAttendee.series_id == meeting.series_id,
                                                      SeriesAttendee.user_id == user_id))
     session.expire(meeting, ["attendees"])
+    _tell_webhooks(session, meeting, user, "removed", now)
     return meeting, user

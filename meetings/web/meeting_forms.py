@@ -158,7 +158,7 @@ class MeetingFormController(Controller):
                      data: FormData) -> Template | Redirect:
         """Add someone (to the series too, for a meeting of a series) and send them the invitation."""
         def change() -> str:
-            meeting, _ = attendee_changes.add_attendee(db_session, actor, meeting_id, field(data, "user_id"))
+            meeting, _ = attendee_changes.add_attendee(db_session, actor, meeting_id, field(data, "user_id"), now)
             invitations.meeting_invitations(db_session, request.app.state.invitations, meeting, now)
             return f"/meetings/{meeting_id}#attendance"
 
@@ -171,7 +171,7 @@ class MeetingFormController(Controller):
                         user_id: FromPath[int], data: FormData) -> Template | Redirect:
         """Take someone off (the series too, from this meeting on) and send them a cancellation."""
         def change() -> str:
-            meeting, user = attendee_changes.remove_attendee(db_session, actor, meeting_id, user_id)
+            meeting, user = attendee_changes.remove_attendee(db_session, actor, meeting_id, user_id, now)
             invitations.uninvited(db_session, request.app.state.invitations, meeting, user, now)
             return f"/meetings/{meeting_id}#attendance"
 
