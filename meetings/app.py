@@ -29,6 +29,7 @@ from meetings.integrations.email_templates import JinjaEmailComposer
 from meetings.jobs import background_scheduler
 from meetings.settings import Settings
 from meetings.web import ROUTE_HANDLERS
+from meetings.web.api.body_checks import refuse_nul_characters
 from meetings.web.auth import provide_actor, provide_current_user, provide_user
 from meetings.web.dependencies import provide_db_session, provide_now
 from meetings.web.errors import EXCEPTION_HANDLERS
@@ -92,6 +93,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
         },
         csrf_config=csrf_config(settings, secret_key),
         before_send=[add_security_headers],
+        before_request=refuse_nul_characters,
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=template_config,
         lifespan=[lifespan],

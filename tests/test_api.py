@@ -130,3 +130,28 @@ def test_templates_and_scheduling_through_the_api(client, db, token):
     assert ended.json()["next_meeting"]["starts_at"] == "2026-04-15T14:00:00+00:00"
     assert _api(client, "POST", f"/api/v1/meetings/{ended.json()['next_meeting']['id']}/cancel",
                 token).status_code == 204
+
+
+@pytest.mark.parametrize("body", [{}, [], "text", {
+    "name": "nul\u0000", "title": "\u0000", "email": "\u0000@x", "time_zone": "\u0000", "date": "2026-02-30",
+    "time": "25:61", "duration_minutes": -1, "attendee_ids": ["x"], "team_id": "x", "url": "\u0000",
+    "events": [None], "payload_format": 7, "ics": "\u0000", "role": None, "is_admin": "yes", "status": {},
+    "repeat": {"frequency": "hourly"}, "visibility": [], "template": {"a": 1}, "current_password": 5,
+}])
+def test_no_api_route_answers_bad_input_with_a_500(client, app, token, body):
+    """Bad JSON (wrong types, NUL characters PostgreSQL refuses, not an object at all) is a 4xx."""
+    for route in app.routes:
+        for method in sorted(set(getattr(route, "methods", ())) - {"GET", "HEAD", "OPTIONS"}):
+            if not route.path.startswith("/api/v1"):
+                continue
+            path = re.sub(r"\{[a-z_]+:int\}", "1", route.path)
+            response = _api(client, method, path, token, json=body)
+            assert response.status_code < 500, f"{method} {path} answered {response.status_code}: {response.text}"
+
+
+def test_a_nul_character_in_json_is_refused_but_a_written_backslash_u0000_is_text(client, token):
+    refused = client.post("/api/v1/tokens", content=b'{"name": "a\\u0000b"}',
+                          headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    assert refused.status_code == 422 and "NUL" in refused.text
+    kept = _api(client, "POST", "/api/v1/tokens", token, json={"name": "literally \\u0000"})
+    assert kept.status_code == 201 and kept.json()["name"] == "literally \\u0000"

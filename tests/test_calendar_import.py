@@ -394,3 +394,11 @@ def test_broken_events_are_skipped_with_the_reason_and_never_raise():
     assert one("DTSTART:20260401T100000Z") == "it has no UID or no start"
     assert one("UID:e\nDTSTART:20260401T100000Z\nDTEND:20260401T110000Z\nRRULE:FREQ=SECONDLY") == \
         "it repeats secondly, which can't be kept"
+
+
+def test_nul_characters_in_a_file_never_reach_the_database(maya, db):
+    content = google_export().replace(b"SUMMARY:", b"SUMMARY:nul\x00", 1)
+    response = _upload(maya, content)
+    assert response.status_code < 500
+    with db.session() as session:
+        assert not any("\x00" in title for title in session.scalars(select(Meeting.title)))

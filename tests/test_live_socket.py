@@ -295,3 +295,14 @@ def test_ending_a_meeting_through_the_api_tells_its_open_pages(client, cookies, 
         response = client.post(f"/api/v1/meetings/{planning}/end", headers={"Authorization": f"Bearer {raw}"})
         assert response.status_code in {200, 201}, response.text
         assert leo.next("changed") == {"type": "changed"}
+
+
+def test_a_nul_character_typed_live_is_refused_and_nothing_is_stored(client, cookies, meetings, db):
+    planning = meetings["Sprint 42 planning"]
+    with connect(client, planning, cookies["maya"]) as a:
+        maya = peer(a)
+        maya.sync()
+        maya.insert(0, "a\x00b")
+        assert "NUL" in maya.next("error")["message"]
+    with db.session() as session:
+        assert not any("\x00" in (n.body or "") for n in session.scalars(select(Note)))

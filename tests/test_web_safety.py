@@ -80,3 +80,27 @@ def test_get_requests_change_nothing(maya, db):
     for path in ("/signout", "/settings/tokens/1/revoke", "/teams/1/members/2/remove"):
         assert maya.get(path, follow_redirects=False).status_code in {404, 405}
     assert maya.get("/", follow_redirects=False).status_code == 200
+
+
+GARBAGE = {
+    "name": "x" * 5000, "title": "nul\x00byte", "description": "\x00", "body": "\x00" * 3, "email": "not an email",
+    "date": "2026-02-30", "time": "25:61", "duration_minutes": "-1", "user_id": "abc", "meeting_id": "abc",
+    "agenda_item_id": "abc", "assignee_id": "abc", "version": "x", "status": "nope", "state": "nope",
+    "answer": "nope", "lead_hours": "1e9", "kinds": "nope", "time_zone": "Mars/Base", "digest_weekday": "-3",
+    "quiet_hours_start": "noon", "role": "king", "direction": "sideways", "position": "-9",
+    "frequency": "hourly", "interval": "0", "count": "x", "until": "yesterday", "ends": "sometimes",
+    "from_date": "2026-13-01", "due_date": "31/12/2026", "url": "javascript:alert(1)", "events": "nope",
+    "payload_format": "xml", "source": "[[[", "ids": "x", "decision": "\x00", "token_name": "\x00",
+}
+
+
+@pytest.mark.parametrize("body", ["empty", "garbage"])
+def test_no_form_route_answers_bad_input_with_a_500(maya, app, body):
+    """Bad input never produces a 500: every form route, an empty body and nonsense in every field
+    (including NUL characters, which PostgreSQL refuses to store)."""
+    routes = [(m, p) for m, p in _form_routes(app) if p != "/signout"]
+    for method, path in routes:
+        data = {} if body == "empty" else GARBAGE
+        response = maya.request(method, path, data={**data, "_csrf_token": csrf_token(maya, "/")},
+                                follow_redirects=False)
+        assert response.status_code < 500, f"{method} {path} answered {response.status_code}"

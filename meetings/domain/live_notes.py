@@ -166,6 +166,8 @@ def merge_update(session: Session, actor: Actor, meeting_id: int, scope: str, up
     body = text_of(doc)
     if len(body) > MAX_NOTE:
         raise ValidationError({"body": f"Notes can have at most {MAX_NOTE:,} characters."})
+    if "\x00" in body:  # nobody types one, and PostgreSQL can't store it in text
+        raise ValidationError({"body": "Notes can't hold NUL characters."})
     note.crdt_state = doc.get_update()
     if body != note.body:
         note.body = body

@@ -176,6 +176,7 @@ def _occurrence(event: Event, default_zone: str) -> ImportedOccurrence:
 
 def parse_calendar(data: bytes, default_zone: str) -> ParsedCalendar:
     """The file's events; CalendarFileError when it is not an iCalendar file with events."""
+    data = data.replace(b"\x00", b"")  # no calendar needs NUL, and PostgreSQL can't store it in text
     try:
         calendar = Calendar.from_ical(data)
     except Exception as exc:  # the parser raises many kinds on broken input; any means "not readable"

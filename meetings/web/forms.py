@@ -13,18 +13,23 @@ FormData = URLEncodedBody[dict[str, Any]]
 PASSWORD_FIELDS = frozenset({"password", "current_password", "new_password"})
 
 
+def _clean(value: Any) -> str:
+    # NUL can't be typed, and PostgreSQL refuses to store it in text: drop it from every field.
+    return str(value).replace("\x00", "")
+
+
 def field(data: dict[str, Any], name: str) -> str:
     """One text field; a missing field reads as empty, a repeated one as its last value."""
     value = data.get(name, "")
     if isinstance(value, list):
         value = value[-1] if value else ""
-    return str(value)
+    return _clean(value)
 
 
 def values_of(data: dict[str, Any], name: str) -> list[str]:
     """Every non-empty value of a repeated field (checkboxes, multiple selects)."""
     value = data.get(name, [])
-    return [str(v) for v in (value if isinstance(value, list) else [value]) if str(v)]
+    return [_clean(v) for v in (value if isinstance(value, list) else [value]) if _clean(v)]
 
 
 def form_error(
