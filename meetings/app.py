@@ -99,6 +99,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
         lifespan=[lifespan],
         logging_config=LoggingConfig(
             root={"level": settings.log_level, "handlers": ["queue_listener"]},
+            # APScheduler logs every run of every job at INFO (several a minute); our jobs log what they did.
+            loggers={"apscheduler": {"level": "WARNING"}},
             log_exceptions="debug" if settings.debug else "never",  # errors.py logs 500s itself
         ),
         # The interactive API pages load scripts from a CDN, which an offline install can't reach;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -244,6 +245,9 @@ def worker() -> None:
     except TemplateError as exc:
         raise click.ClickException(str(exc)) from None
     settings = _settings()
+    # What the jobs did (reminders queued, emails sent or failed) at MEETINGS_LOG_LEVEL, as in the web process.
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(asctime)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every run of every job
     database = _database(settings)
     scheduler = BlockingScheduler(timezone="UTC")
     add_jobs(scheduler, database, lambda: datetime.now(UTC), settings)

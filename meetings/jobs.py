@@ -100,32 +100,20 @@ def add_jobs(scheduler: BaseScheduler, database: Database, clock: Callable[[], d
     """Register every job on ``scheduler`` (in the web process, or in `meetings worker`)."""
     transport = SmtpTransport(settings.smtp_url) if settings.smtp_url else None
     composer = JinjaEmailComposer(settings.base_url, settings.resolved_secret_key())
-    scheduler.add_job(
-        lambda: send_reminders(database, composer, clock()), "interval", seconds=REMIND_EVERY.total_seconds(),
-        id="send_reminders", next_run_time=datetime.now(UTC), coalesce=True, max_instances=1, replace_existing=True,
-    )
-    scheduler.add_job(
-        lambda: deliver_outbox(database, transport, settings.mail_from, clock()), "interval",
-        seconds=DELIVER_EVERY.total_seconds(), id="deliver_outbox", next_run_time=datetime.now(UTC),
-        coalesce=True, max_instances=1, replace_existing=True,
-    )
-    scheduler.add_job(
-        lambda: deliver_webhook_events(database, settings.base_url, clock()), "interval",
-        seconds=DELIVER_EVERY.total_seconds(), id="deliver_webhooks", next_run_time=datetime.now(UTC),
-        coalesce=True, max_instances=1, replace_existing=True,
-    )
-    scheduler.add_job(
-        lambda: announce_overdue_items(database, clock()), "interval", seconds=REMIND_EVERY.total_seconds(),
-        id="announce_overdue", next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        lambda: prepare_occurrences(database, clock()), "interval", seconds=PREPARE_EVERY.total_seconds(),
-        # APScheduler works on the real clock (a start in the past counts as misfired); the job
-        # itself asks ``clock`` for the time it acts on.
-        id="prepare_occurrences", next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
-        replace_existing=True,
-    )
+    _every(scheduler, "send_reminders", REMIND_EVERY, lambda: send_reminders(database, composer, clock()))
+    _every(scheduler, "deliver_outbox", DELIVER_EVERY,
+           lambda: deliver_outbox(database, transport, settings.mail_from, clock()))
+    _every(scheduler, "deliver_webhooks", DELIVER_EVERY,
+           lambda: deliver_webhook_events(database, settings.base_url, clock()))
+    _every(scheduler, "announce_overdue", REMIND_EVERY, lambda: announce_overdue_items(database, clock()))
+    _every(scheduler, "prepare_occurrences", PREPARE_EVERY, lambda: prepare_occurrences(database, clock()))
+
+
+def _every(scheduler: BaseScheduler, name: str, every: timedelta, job: Callable[[], object]) -> None:
+    # APScheduler works on the real clock (a start in the past counts as misfired); each job asks
+    # ``clock`` for the time it acts on. A late or slow run is coalesced, never run twice at once.
+    scheduler.add_job(job, "interval", seconds=every.total_seconds(), id=name, name=name,
+                      next_run_time=datetime.now(UTC), coalesce=True, max_instances=1, replace_existing=True)
 
 
 def background_scheduler(database: Database, clock: Callable[[], datetime],
