@@ -29,7 +29,8 @@ from meetings.migrate import upgrade
 from meetings.models import Base
 from meetings.settings import Settings
 
-pytest_plugins = ["tests.webhook_receiver"]  # the `receiver` fixture: a real HTTP server for webhooks
+# Real peers as fixtures: `receiver` (an HTTP server for webhooks) and `smtp` (an SMTP server).
+pytest_plugins = ["tests.webhook_receiver", "tests.smtp_server"]
 
 # Saturday 28 March 2026, 11:00 UTC: the day before Europe's switch to summer time.
 FIXED_NOW = datetime(2026, 3, 28, 11, 0, tzinfo=UTC)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import email
 import socket
+from collections.abc import Iterator
 from email.message import EmailMessage
 from email.policy import default as default_policy
 
+import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -50,3 +52,12 @@ class SmtpServer:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server listening for the test, stopped after it."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()

@@ -17,18 +17,9 @@ from meetings.models import Meeting, MeetingSeries, MeetingStatus, OutboxMessage
 from meetings.settings import Settings
 from tests.calendar_conformance import assert_conforms, expanded, problems
 from tests.conftest import FIXED_NOW, post_form, sign_in
-from tests.smtp_server import SmtpServer
 
 MAIL_FROM = "Meetings <meetings@example.com>"
 BASE = "https://meet.example.com"
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import json
 from datetime import timedelta
 
-import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
@@ -17,14 +16,6 @@ from tests.conftest import EMAIL_SECRET, FIXED_NOW, post_form, sign_in
 from tests.smtp_server import SmtpServer
 
 MAIL_FROM = "Meetings <meetings@example.com>"
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def _queue_reset(db, email="leo@example.com", now=FIXED_NOW):

@@ -11,10 +11,10 @@ from meetings.domain.demo import seed_demo
 from meetings.jobs import prepare_occurrences
 from meetings.models import Meeting, MeetingSeries
 from meetings.settings import Settings
+from tests.conftest import EMAIL_SECRET
 
 SEEDED = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 
-from tests.conftest import EMAIL_SECRET
 
 
 def _occurrences(db):
