@@ -84,8 +84,14 @@ def queue_email(
         "message_id": make_msgid(domain=composer.message_id_domain), "status": OutboxStatus.PENDING,
         "attempts": 0, "next_attempt_at": max(send_at or now, now), "created_at": now,
     }
-    # Another process may queue the same key meanwhile: the unique key decides, without a savepoint
-    # per message (a reminder scan queues thousands; SQLite and PostgreSQL both speak ON CONFLICT).
+    return insert_once(session, values)
+
+
+def insert_once(session: Session, values: dict[str, Any]) -> int | None:
+    """Insert an outbox row (emails and webhook events alike): its id, or None when a row with its
+    idempotency key exists. Another process may queue the same key meanwhile: the unique key
+    decides, without a savepoint per message (a reminder scan queues thousands; SQLite and
+    PostgreSQL both speak ON CONFLICT)."""
     return session.execute(_insert_once(session.get_bind().dialect.name), values).scalar()
 
 

@@ -20,9 +20,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from meetings.domain.outbox import insert_once
 from meetings.domain.recap import recap_context
 from meetings.models import ActionItem, Meeting, OutboxMessage, OutboxStatus, Team, User, Visibility, Webhook
 
@@ -39,22 +39,18 @@ PING = "ping"  # the test event, sent to one webhook on request; needs no subscr
 
 
 def _queue(session: Session, webhook: Webhook, *, event: str, event_id: str, body: dict[str, Any], key: str,
-           ordering_key: str | None, summary: str, now: datetime) -> OutboxMessage | None:
+           ordering_key: str | None, summary: str, now: datetime) -> int | None:
+    """The new outbox row's id, or None when this event is queued for this webhook already."""
     row_key = f"webhook:{webhook.id}:{key}"
     if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == row_key)) is not None:
         return None
-    row = OutboxMessage(
-        idempotency_key=row_key, channel="webhook", kind=event, user_id=None, recipient=webhook.url,
-        subject=summary[:300], payload=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
-        message_id=event_id, status=OutboxStatus.PENDING, next_attempt_at=now, created_at=now,
-        webhook_id=webhook.id, ordering_key=ordering_key,
-    )
-    try:
-        with session.begin_nested():  # another process may have queued the same key meanwhile
-            session.add(row)
-    except IntegrityError:
-        return None
-    return row
+    return insert_once(session, {
+        "idempotency_key": row_key, "channel": "webhook", "kind": event, "user_id": None,
+        "recipient": webhook.url, "subject": summary[:300],
+        "payload": json.dumps(body, separators=(",", ":"), ensure_ascii=False), "message_id": event_id,
+        "status": OutboxStatus.PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now,
+        "webhook_id": webhook.id, "ordering_key": ordering_key,
+    })
 
 
 def _event_body(event: str, event_id: str, team: Team, data: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -84,8 +80,9 @@ def ping(session: Session, webhook: Webhook, now: datetime) -> OutboxMessage:
     assert team is not None
     event_id = f"evt_{uuid.uuid4().hex}"
     body = _event_body(PING, event_id, team, {"webhook": {"id": webhook.id, "name": webhook.name}}, now)
-    row = _queue(session, webhook, event=PING, event_id=event_id, body=body, key=f"ping:{event_id}",
-                 ordering_key=None, summary=f"Test event for {team.name}", now=now)
+    row_id = _queue(session, webhook, event=PING, event_id=event_id, body=body, key=f"ping:{event_id}",
+                    ordering_key=None, summary=f"Test event for {team.name}", now=now)
+    row = session.get(OutboxMessage, row_id) if row_id is not None else None
     assert row is not None  # the key is new by construction
     return row
 
